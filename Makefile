@@ -13,6 +13,8 @@ export PYTHONDONTWRITEBYTECODE := 1
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
 LAB_IP ?= 127.0.0.1
 LAB_PORT ?= 8888
+# Jupyter refuses to run as root (containers, CI machines) unless told to.
+LAB_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
 .PHONY: setup lab test lint execute clean
 
@@ -28,7 +30,7 @@ $(STAMP): requirements.lock pyproject.toml
 
 # Token authentication stays on (Jupyter's random token); the server listens on loopback only.
 lab: $(STAMP)
-	$(BIN)/jupyter lab --notebook-dir=notebooks --ServerApp.ip=$(LAB_IP) --ServerApp.port=$(LAB_PORT)
+	$(BIN)/jupyter lab --notebook-dir=notebooks --ServerApp.ip=$(LAB_IP) --ServerApp.port=$(LAB_PORT) $(LAB_ROOT)
 
 lint: $(STAMP)
 	$(BIN)/ruff check bpcourse tests tools notebooks
