@@ -16,7 +16,7 @@ LAB_PORT ?= 8888
 # Jupyter refuses to run as root (containers, CI machines) unless told to.
 LAB_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: setup lab test lint execute clean
+.PHONY: setup lab test lint execute student slides html editions clean
 
 setup: $(STAMP)
 
@@ -43,6 +43,41 @@ execute: $(STAMP)
 	$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
 	  --ExecutePreprocessor.record_timing=False --ExecutePreprocessor.kernel_name=python3 \
 	  $(or $(NB),$(NOTEBOOKS))
+
+# --- editions (all written under build/, never into notebooks/) -------------------------------
+# OFFLINE=1 serves reveal.js, require.js, jQuery and MathJax from a local copy (npm), for a
+# lecture hall or a reader without internet; by default the pages load them from CDNs.
+VENDOR_PKGS := reveal.js@4.6.0 requirejs@2.3.8 jquery@3.7.1 mathjax@2.7.9
+VENDOR_JS = vendor/node_modules
+OFFLINE_URLS = --SlidesExporter.reveal_url_prefix=$(VENDOR_JS)/reveal.js \
+  --SlidesExporter.require_js_url=$(VENDOR_JS)/requirejs/require.js \
+  --SlidesExporter.jquery_url=$(VENDOR_JS)/jquery/dist/jquery.min.js \
+  --SlidesExporter.mathjax_url='$(VENDOR_JS)/mathjax/MathJax.js?config=TeX-AMS_CHTML-full,Safe'
+MATHJAX_LOCAL = $(VENDOR_JS)/mathjax/MathJax.js?config=TeX-AMS_CHTML-full,Safe
+
+# $(call vendor,DIR): a local copy of the JavaScript the pages need, in DIR/vendor.
+vendor = mkdir -p $(1)/vendor && npm install --silent --no-audit --no-fund --no-save \
+  --prefix $(1)/vendor $(VENDOR_PKGS)
+
+student: $(STAMP)
+	rm -rf build/student
+	$(BIN)/python -m bpcourse.editions student notebooks build/student
+
+slides: $(STAMP)
+	rm -rf build/slides && mkdir -p build/slides
+	$(if $(OFFLINE),$(call vendor,build/slides))
+	$(BIN)/jupyter nbconvert --to slides --output-dir build/slides \
+	  $(if $(OFFLINE),$(OFFLINE_URLS)) $(NOTEBOOKS)
+
+html: $(STAMP)
+	rm -rf build/site && mkdir -p build/site
+	$(if $(OFFLINE),$(call vendor,build/site))
+	$(BIN)/python -m bpcourse.editions site notebooks build/site \
+	  $(if $(OFFLINE),--mathjax-url '$(MATHJAX_LOCAL)')
+
+# The editions' tests: build each edition in a temporary copy and check what it produced.
+editions: $(STAMP)
+	$(BIN)/python -m pytest tests/editions -p no:cacheprovider
 
 clean:
 	rm -rf build .pytest_cache .ruff_cache .hypothesis

@@ -1,0 +1,162 @@
+"""The editions (`make student`, `make slides`, `make html`) built in a temporary copy and inspected.
+
+Run by `make editions` (which `.ci/run` runs after `make test`): executing the student edition
+costs as much as the course itself, so it stays out of the 90-second `make test`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import pathlib
+import re
+import shutil
+import subprocess
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+VENV = ROOT / ".venv"
+SOURCES = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
+
+
+def _digest(paths: list[pathlib.Path]) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in paths}
+
+
+@pytest.fixture(scope="module")
+def copy(tmp_path_factory):
+    """A copy of the repository (tracked and untracked files) sharing this .venv."""
+    dst = tmp_path_factory.mktemp("course") / "bpcourse"
+    files = subprocess.run(["git", "ls-files", "-co", "--exclude-standard"], cwd=ROOT,
+                           check=True, capture_output=True, text=True).stdout.split()
+    for name in files:
+        if (ROOT / name).is_file():
+            (dst / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, dst / name)
+    before = _digest(SOURCES)
+    yield dst
+    assert _digest(SOURCES) == before, "building an edition changed notebooks/"
+
+
+def _make(copy: pathlib.Path, *args: str) -> str:
+    result = subprocess.run(["make", "-s", *args, f"VENV={VENV}"], cwd=copy, capture_output=True,
+                            text=True, timeout=900)
+    assert result.returncode == 0, f"make {' '.join(args)} failed:\n{result.stderr[-3000:]}"
+    return result.stdout
+
+
+def _solution_lines(nb: nbformat.NotebookNode) -> list[str]:
+    lines = []
+    for cell in nb.cells:
+        inside = False
+        for line in cell.source.splitlines():
+            if BEGIN in line:
+                inside = True
+            elif END in line:
+                inside = False
+            elif inside and len(line.strip()) >= 12 and not line.strip().startswith("#"):
+                lines.append(line.strip())
+    return lines
+
+
+@pytest.fixture(scope="module")
+def student(copy):
+    _make(copy, "student")
+    return copy / "build" / "student"
+
+
+def test_student_edition_has_every_notebook_and_no_solution(copy, student):
+    assert sorted(p.name for p in student.glob("*.ipynb")) == [p.name for p in SOURCES]
+    for src in SOURCES:
+        teacher = nbformat.read(src, as_version=4)
+        text = (student / src.name).read_text()
+        nb = nbformat.reads(text, as_version=4)
+        assert BEGIN not in text and END not in text, f"{src.name}: solution markers left"
+        code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+        leaked = [ln for ln in _solution_lines(teacher) if ln in code and ln not in
+                  "\n".join(c.source for c in teacher.cells if BEGIN not in c.source)]
+        assert not leaked, f"{src.name}: solution text in the student edition: {leaked[:3]}"
+        for cell in nb.cells:
+            tags = set(cell.metadata.get("tags", []))
+            if tags & {"exercise", "exercise-check"}:
+                assert cell.outputs == [] and cell.execution_count is None, src.name
+        n_stubs = sum("raise NotImplementedError(\"Exercise" in c.source for c in nb.cells)
+        n_solutions = sum(BEGIN in c.source for c in teacher.cells)
+        assert n_stubs == n_solutions, f"{src.name}: {n_stubs} stubs for {n_solutions} exercises"
+
+
+@pytest.mark.parametrize("name", [p.name for p in SOURCES])
+def test_student_edition_runs_and_only_exercise_stubs_fail(student, name):
+    nb = nbformat.read(student / name, as_version=4)
+    NotebookClient(nb, kernel_name="python3", allow_errors=True, timeout=120,
+                   resources={"metadata": {"path": str(student)}}).execute()
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        tags = set(cell.metadata.get("tags", []))
+        for out in cell.outputs:
+            if out.output_type != "error":
+                continue
+            if "raises-exception" in tags:
+                continue  # the instructor edition shows this error on purpose
+            assert "exercise" in tags and out.ename == "NotImplementedError" and \
+                out.evalue.startswith("Exercise"), (
+                f"{name} cell {i}: {out.ename}: {out.evalue} is not an exercise stub's error")
+        if "exercise-check" in tags:
+            text = "".join(o.get("text", "") for o in cell.outputs)
+            assert "not done yet" in text.lower(), f"{name} cell {i}: check did not say 'not done'"
+
+
+def _titles() -> list[str]:
+    titles = []
+    for src in SOURCES:
+        first = json.loads(src.read_text())["cells"][0]["source"]
+        first = "".join(first) if isinstance(first, list) else first
+        titles.append(first.splitlines()[0].lstrip("# ").strip())
+    return titles
+
+
+def test_slides_one_deck_per_notebook(copy):
+    _make(copy, "slides")
+    decks = sorted((copy / "build" / "slides").glob("*.slides.html"))
+    assert [d.name.replace(".slides.html", ".ipynb") for d in decks] == [p.name for p in SOURCES]
+    for deck, title in zip(decks, _titles(), strict=True):
+        text = deck.read_text()
+        assert "Reveal.initialize" in text or "reveal" in text.lower()
+        assert title.split("—")[0].strip()[:20] in text, f"{deck.name}: title missing"
+        assert text.count('<section') > 3, f"{deck.name}: hardly any slides"
+
+
+def test_slides_offline_use_local_reveal(copy):
+    if shutil.which("npm") is None:
+        pytest.fail("npm is needed for OFFLINE=1 slides and html (apt-get install npm)")
+    _make(copy, "slides", "OFFLINE=1")
+    out = copy / "build" / "slides"
+    for rel in ("reveal.js/dist/reveal.js", "requirejs/require.js", "jquery/dist/jquery.min.js",
+                "mathjax/MathJax.js"):
+        assert (out / "vendor" / "node_modules" / rel).is_file(), rel
+    deck = next(out.glob("*.slides.html")).read_text()
+    for cdn in ("unpkg.com/reveal", "cdnjs.cloudflare.com/ajax/libs/require",
+                "cdnjs.cloudflare.com/ajax/libs/jquery", "cdnjs.cloudflare.com/ajax/libs/mathjax"):
+        assert cdn not in deck, f"offline slides still load {cdn}"
+    assert "vendor/node_modules/reveal.js" in deck
+
+
+def test_html_site_index_in_course_order(copy):
+    _make(copy, "html")
+    site = copy / "build" / "site"
+    index = (site / "index.html").read_text()
+    links = re.findall(r'href="([0-9]{2}_[^"]+\.html)"', index)
+    assert links == [p.with_suffix(".html").name for p in SOURCES]
+    for title in _titles():
+        assert title.split("—")[0].strip()[:20] in index
+    assert len(re.findall(r"\d+ min", index)) == len(SOURCES), "a time estimate per notebook"
+    for src in SOURCES:
+        page = (site / src.with_suffix(".html").name).read_text()
+        n_images = src.read_text().count('"image/png"')
+        assert page.count("data:image/png;base64") >= n_images, f"{src.name}: plots missing"
+        assert "MathJax" in page, f"{src.name}: no maths rendering"
