@@ -16,7 +16,7 @@ LAB_PORT ?= 8888
 # Jupyter refuses to run as root (containers, CI machines) unless told to.
 LAB_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: setup lab test lint execute student slides html editions clean
+.PHONY: setup lab test lint execute student slides html editions bench clean
 
 setup: $(STAMP)
 
@@ -78,6 +78,10 @@ html: $(STAMP)
 # The editions' tests: build each edition in a temporary copy and check what it produced.
 editions: $(STAMP)
 	$(BIN)/python -m pytest tests/editions -p no:cacheprovider
+
+# Benchmarks (never part of make test): writes build/bench.md.
+bench: $(STAMP)
+	$(BIN)/python tools/bench.py $(BENCH_ARGS)
 
 clean:
 	rm -rf build .pytest_cache .ruff_cache .hypothesis
