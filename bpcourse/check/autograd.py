@@ -1,0 +1,282 @@
+"""Torch autograd as the reference: ``torch_grad``, ``to_torch`` and ``check_model_grads``.
+
+torch is imported only when one of these functions runs, so ``import bpcourse.check`` works
+(and its numpy-only parts run) without torch installed.
+
+``to_torch`` converts a bpcourse module with a small registry: one function per bpcourse class,
+``converter(module, convert) -> torch.nn.Module``, where ``convert`` converts a child (for
+containers such as ``Sequential``). Add a layer with ``register_converter`` or a line in
+``_BUILTIN``.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .compare import CheckResult, assert_close
+
+Converter = Callable[[Any, Callable[[Any], Any]], Any]
+_REGISTRY: dict[type, Converter] = {}
+
+
+def _torch():
+    try:
+        import torch
+    except ImportError as exc:  # pragma: no cover - torch is in the lock
+        raise ImportError(
+            "bpcourse.check needs torch for autograd comparisons: "
+            'pip install "bpcourse[check]" (or torch)'
+        ) from exc
+    return torch
+
+
+def _torch_dtype(np_dtype: np.dtype):
+    torch = _torch()
+    return {np.dtype(np.float32): torch.float32, np.dtype(np.float64): torch.float64}.get(
+        np.dtype(np_dtype), torch.float64
+    )
+
+
+# --- torch_grad ---------------------------------------------------------------------------------
+def torch_grad(fn: Callable[..., Any], *arrays: object) -> tuple[np.ndarray, ...]:
+    """Gradients of a scalar torch function, computed by autograd, as numpy arrays.
+
+    Args:
+        fn: ``fn(*tensors) -> scalar tensor`` written with torch operations
+            (``torch.tanh``, ``@``, ``.sum()`` ...).
+        *arrays: the inputs, numpy arrays (or numbers, lists) of any shapes ``S_i``; each
+            becomes a float64 tensor with ``requires_grad=True``.
+
+    Returns:
+        a tuple with one float64 array per input, ``grads[i]`` of shape ``S_i``
+        (zeros for an input ``fn`` does not use). Unpack one with ``(dx,) = torch_grad(f, x)``.
+    """
+    torch = _torch()
+    if not arrays:
+        raise TypeError("torch_grad needs at least one input array after fn")
+    tensors = []
+    for i, x in enumerate(arrays):
+        if isinstance(x, torch.Tensor):
+            x = x.detach().cpu().numpy()
+        arr = np.array(x, dtype=np.float64)
+        if arr.dtype == object:  # pragma: no cover - np.array raised already
+            raise TypeError(f"input {i} of torch_grad is not an array of numbers")
+        tensors.append(torch.tensor(arr, dtype=torch.float64, requires_grad=True))
+    out = fn(*tensors)
+    if not isinstance(out, torch.Tensor):
+        raise TypeError(
+            f"fn must return a torch scalar tensor, got {type(out).__name__}: write it with "
+            "torch operations (torch.tanh, not np.tanh) so that autograd can follow it"
+        )
+    if out.numel() != 1:
+        raise ValueError(
+            f"fn must return a scalar (one number) to differentiate, got shape "
+            f"{tuple(out.shape)}: reduce it, e.g. with .sum() or a loss"
+        )
+    if not out.requires_grad:
+        return tuple(np.zeros(t.shape) for t in tensors)
+    grads = torch.autograd.grad(out.reshape(()), tensors, allow_unused=True)
+    return tuple(
+        np.zeros(t.shape) if g is None else g.detach().numpy().copy()
+        for g, t in zip(grads, tensors)
+    )
+
+
+# --- to_torch -----------------------------------------------------------------------------------
+def register_converter(cls: type) -> Callable[[Converter], Converter]:
+    """Decorator: ``@register_converter(MyLayer)`` over ``def conv(module, convert) -> torch module``."""
+
+    def deco(fn: Converter) -> Converter:
+        _REGISTRY[cls] = fn
+        return fn
+
+    return deco
+
+
+def _copy(dst, src) -> None:
+    torch = _torch()
+    with torch.no_grad():
+        dst.copy_(torch.from_numpy(np.array(src.data)))
+
+
+def _linear(m, convert):
+    torch = _torch()
+    out_f, in_f = m.weight.data.shape
+    bias = getattr(m, "bias", None)
+    t = torch.nn.Linear(in_f, out_f, bias=bias is not None, dtype=_torch_dtype(m.weight.dtype))
+    _copy(t.weight, m.weight)
+    if bias is not None:
+        _copy(t.bias, bias)
+    return t
+
+
+def _sequential(m, convert):
+    torch = _torch()
+    return torch.nn.Sequential(OrderedDict((n, convert(c)) for n, c in m.named_children()))
+
+
+def _simple(torch_name: str, *attrs: str) -> Converter:
+    """A converter for a parameter-free layer or a loss: same class name, same arguments."""
+
+    def conv(m, convert):
+        torch = _torch()
+        kwargs = {a: getattr(m, a) for a in attrs if hasattr(m, a)}
+        return getattr(torch.nn, torch_name)(**kwargs)
+
+    return conv
+
+
+# bpcourse.nn class name -> converter. Another layer (BatchNorm1d, Residual ...) is one line here.
+_BUILTIN: dict[str, Converter] = {
+    "Linear": _linear,
+    "Sequential": _sequential,
+    "ReLU": _simple("ReLU"),
+    "LeakyReLU": _simple("LeakyReLU", "negative_slope"),
+    "Sigmoid": _simple("Sigmoid"),
+    "Tanh": _simple("Tanh"),
+    "MSELoss": _simple("MSELoss", "reduction"),
+    "BCELoss": _simple("BCELoss", "reduction"),
+    "BCEWithLogitsLoss": _simple("BCEWithLogitsLoss", "reduction"),
+    "CrossEntropyLoss": _simple("CrossEntropyLoss", "reduction"),
+}
+
+
+def _find_converter(module: object) -> Converter:
+    for cls in type(module).__mro__:
+        if cls in _REGISTRY:
+            return _REGISTRY[cls]
+        if cls.__module__.startswith("bpcourse.nn") and cls.__name__ in _BUILTIN:
+            return _BUILTIN[cls.__name__]
+    raise TypeError(
+        f"to_torch does not know how to convert {type(module).__name__}: register a converter "
+        "with @bpcourse.check.register_converter(ThatClass)"
+    )
+
+
+def to_torch(model: object):
+    """The identical torch module of a bpcourse module (a layer, a ``Sequential`` or a loss).
+
+    Parameters are copied (same values, same dtype: float64 unless the model is float32) and
+    named alike (``0.weight`` ...), and the train/eval mode is carried over, so the torch twin
+    computes the same function and its autograd gives the reference gradients.
+    """
+    t = _find_converter(model)(model, to_torch)
+    if hasattr(model, "training") and hasattr(t, "train"):
+        t.train(bool(model.training))
+    if hasattr(model, "named_parameters"):
+        ours = [(n, p.data.shape) for n, p in model.named_parameters()]
+        theirs = [(n, tuple(p.shape)) for n, p in t.named_parameters()]
+        if ours != theirs:
+            raise RuntimeError(f"to_torch built a twin whose parameters differ: {ours} vs {theirs}")
+    return t
+
+
+# --- check_model_grads --------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ModelGradReport:
+    """Passing comparisons of a model with its torch twin; ``str()`` gives one line each."""
+
+    results: tuple[CheckResult, ...]
+
+    def __str__(self) -> str:
+        names = ", ".join(r.name for r in self.results)
+        return f"OK {len(self.results)} checks match torch autograd: {names}"
+
+    __repr__ = __str__
+
+    def __bool__(self) -> bool:
+        return True
+
+
+def _targets(criterion: object, y: object, dtype):
+    torch = _torch()
+    arr = np.asarray(y)
+    if type(criterion).__name__ == "CrossEntropyLoss" and (
+        np.issubdtype(arr.dtype, np.integer) or arr.ndim == 1
+    ):
+        return torch.as_tensor(arr.astype(np.int64))
+    return torch.as_tensor(arr.astype(np.float64)).to(dtype)
+
+
+def check_model_grads(
+    model: Any,
+    criterion: Any,
+    X: object,
+    y: object,
+    *,
+    rtol: float | None = None,
+    atol: float | None = None,
+) -> ModelGradReport:
+    """Run one batch through a bpcourse model and its torch twin and compare everything.
+
+    Compared, in this order: the output ``(N, ...)``, the loss, every parameter's gradient
+    (``0.weight.grad`` ... same shape as the parameter) and the input gradient ``dX`` (the
+    shape of ``X``). The model's ``.grad`` arrays are restored afterwards, so a check does not
+    change training.
+
+    Args:
+        model: a bpcourse module (``Sequential``, ``Linear`` ...).
+        criterion: a bpcourse loss (``MSELoss()`` ...), ``loss = criterion(pred, y)``,
+            ``dpred = criterion.backward()``.
+        X: inputs ``(N, D)``.
+        y: targets, as the criterion expects them (class indices ``(N,)`` for
+            ``CrossEntropyLoss``, same shape as the output for the others).
+
+    Returns:
+        a :class:`ModelGradReport` (one stable "OK" line). Raises ``AssertionError`` listing
+        every mismatch otherwise.
+    """
+    torch = _torch()
+    twin, tcrit = to_torch(model), to_torch(criterion)
+    params = list(model.named_parameters())
+    saved = [p.grad.copy() for _, p in params]
+    try:
+        for _, p in params:
+            p.grad[...] = 0
+        Xa = np.asarray(X)
+        pred = model(Xa)
+        loss = criterion(pred, y)
+        dX = model.backward(criterion.backward())
+        mine = {n: p.grad.copy() for n, p in params}
+    finally:
+        for (_, p), g in zip(params, saved):
+            p.grad[...] = g
+    dtype = _torch_dtype(params[0][1].dtype if params else np.float64)
+    Xt = torch.tensor(np.array(Xa, dtype=np.float64), dtype=dtype, requires_grad=True)
+    pred_t = twin(Xt)
+    loss_t = tcrit(pred_t, _targets(criterion, y, dtype))
+    loss_t.backward()
+    theirs = dict(twin.named_parameters())
+
+    checks: list[tuple[str, object, object]] = [
+        ("output", pred, pred_t.detach().numpy()),
+        ("loss", np.asarray(loss, dtype=np.asarray(pred).dtype), loss_t.detach().numpy()),
+    ]
+    checks += [(f"{n}.grad", mine[n], theirs[n].grad.numpy()) for n, _ in params]
+    checks.append(("dX (input gradient)", dX, Xt.grad.numpy()))
+    results, failures = [], []
+    for name, a, e in checks:
+        try:
+            results.append(
+                assert_close(
+                    a,
+                    e,
+                    name,
+                    rtol=rtol,
+                    atol=atol,
+                    labels=("hand", "autograd"),
+                    batch_size=len(Xa),
+                    reference="autograd",
+                )
+            )
+        except AssertionError as err:
+            failures.append(str(err))
+    if failures:
+        passed = ", ".join(r.name for r in results) or "nothing"
+        raise AssertionError("\n\n".join(failures) + f"\n\n(matching torch autograd: {passed})")
+    return ModelGradReport(tuple(results))

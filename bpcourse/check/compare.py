@@ -1,0 +1,310 @@
+"""``assert_close``: compare a hand-computed array with a reference, and explain a mismatch.
+
+The order of the checks is the order in which a learner should fix things: first the shape
+(a comparison never broadcasts: ``(n,)`` against ``(1, n)`` is an error), then the dtype
+(float32 cannot meet a float64 tolerance), then the values. When the values differ, the
+message names the tensor, the index of the worst element, both values, the largest absolute
+difference and, when the pattern is a classic one, its likely cause (a sign flip, a transposed
+weight gradient, a missing 1/batch factor ...).
+
+A passing comparison returns a :class:`CheckResult` whose text is one stable line: it never
+shows the actual tiny differences (``1.1e-16`` on one machine is ``2.2e-16`` on another).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+# DESIGN.md's verification table: (rtol, atol) by dtype of the compared arrays.
+TOLERANCES: dict[np.dtype, tuple[float, float]] = {
+    np.dtype(np.float64): (1e-10, 1e-12),
+    np.dtype(np.float32): (1e-5, 1e-6),
+    np.dtype(np.float16): (1e-3, 1e-5),
+}
+# Hand gradient against central finite differences (h ~ 1e-6) in float64.
+FD_TOLERANCE: tuple[float, float] = (1e-6, 1e-8)
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """The outcome of a passing comparison. ``str(result)`` is one stable line starting "OK".
+
+    Attributes: ``name``; ``shape`` and ``dtype`` of the compared arrays; ``rtol``/``atol`` used;
+    ``max_abs_diff`` (the actual largest difference, for the curious; it is machine noise, so it
+    is never part of the text).
+    """
+
+    name: str
+    shape: tuple[int, ...]
+    dtype: str
+    rtol: float
+    atol: float
+    max_abs_diff: float
+    reference: str = "expected"
+
+    ok: bool = True
+
+    def __str__(self) -> str:
+        return (
+            f"OK {self.name}: shape {self.shape}, {self.dtype}, matches {self.reference} "
+            f"(rtol={self.rtol:.0e}, atol={self.atol:.0e})"
+        )
+
+    # A notebook cell that ends with a check shows the same line as print(check).
+    __repr__ = __str__
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+
+def tolerance_for(dtype: np.dtype | type) -> tuple[float, float]:
+    """(rtol, atol) of DESIGN.md's table for ``dtype`` (float64's for anything not listed)."""
+    return TOLERANCES.get(np.dtype(dtype), TOLERANCES[np.dtype(np.float64)])
+
+
+def to_numpy(x: object, name: str) -> np.ndarray:
+    """``x`` (ndarray, numpy scalar, torch tensor, Python number or list) as an ndarray.
+
+    Arrays and tensors keep their dtype (the dtype is part of the check); Python numbers and
+    lists become float64, the dtype a hand computation with numpy would give.
+    """
+    if x is None:
+        raise AssertionError(
+            f"{name} is None: the variable was never given a value (did the cell that "
+            "computes it run, and does the function end with `return`?)"
+        )
+    if type(x).__module__.startswith("torch") and hasattr(x, "detach"):
+        return x.detach().cpu().numpy()
+    if isinstance(x, (np.ndarray, np.generic)):
+        arr = np.asarray(x)
+    else:
+        try:
+            arr = np.asarray(x, dtype=np.float64)
+        except (TypeError, ValueError) as exc:
+            raise TypeError(f"{name} must be an array or a number, got {type(x).__name__}") from exc
+    if arr.dtype == object:
+        raise TypeError(f"{name} must be an array of numbers, got an object array")
+    return arr
+
+
+def _fmt_shape(shape: tuple[int, ...]) -> str:
+    return str(tuple(shape))
+
+
+def _fmt_index(idx: tuple[int, ...]) -> str:
+    return "[" + ", ".join(str(int(i)) for i in idx) + "]"
+
+
+def _fmt(v: float) -> str:
+    return f"{float(v):.4g}"
+
+
+def _shape_hint(a: np.ndarray, e: np.ndarray) -> str:
+    """The likely cause of a shape mismatch, or "" if there is no classic pattern."""
+    sa, se = a.shape, e.shape
+    if a.ndim == 2 and e.ndim == 2 and sa == se[::-1]:
+        hint = (
+            " — transposed? A gradient has the shape of what it is the gradient of; "
+            "for y = x @ W.T with W of shape (out, in), dW = dy.T @ x"
+        )
+        if np.issubdtype(a.dtype, np.number) and np.allclose(a.T, e, rtol=1e-6, atol=1e-8):
+            hint += " (your transpose matches the expected values)"
+        return hint
+    if a.size == e.size and tuple(d for d in sa if d != 1) == tuple(d for d in se if d != 1):
+        return (
+            f" — the same numbers in a different shape: {_fmt_shape(sa)} against "
+            f"{_fmt_shape(se)}. Comparisons never broadcast here, because numpy would silently "
+            "turn (n,) - (n, 1) into an (n, n) matrix. Use .reshape"
+            f"{_fmt_shape(se)}, keepdims=True in the sum, or [:, None] so the shapes agree"
+        )
+    if a.ndim == e.ndim + 1 and sa[1:] == se:
+        return (
+            f" — one value per sample? The batch axis (size {sa[0]}) must be summed over: "
+            "each sample adds its contribution to a parameter's gradient (e.g. db = dout.sum(axis=0))"
+        )
+    if a.size == e.size:
+        return " — the same number of elements, laid out differently (a reshape or a transpose?)"
+    return ""
+
+
+def _dtype_hint(a: np.ndarray, e: np.ndarray) -> str:
+    if not np.issubdtype(a.dtype, np.floating):
+        return (
+            f" — an array of dtype {a.dtype} cannot hold a gradient: np.zeros_like(x) of an "
+            "integer x is integer too; use np.zeros(x.shape) or x.astype(np.float64)"
+        )
+    if a.dtype == np.float32 and e.dtype == np.float64:
+        return (
+            " — float32 keeps about 7 significant digits, so it cannot meet the float64 "
+            "tolerance. Make the inputs float64 (numpy's default; torch.tensor(...) is float32 "
+            "unless dtype=torch.float64 or setup_notebook() ran) or call .astype(np.float64)"
+        )
+    if a.dtype == np.float64 and e.dtype == np.float32:
+        return (
+            " — the reference is float32: compare in the same precision "
+            "(build the reference in float64)"
+        )
+    return ""
+
+
+def _close(a: np.ndarray, b: np.ndarray, rtol: float, atol: float) -> bool:
+    return bool(np.all(np.abs(a - b) <= atol + rtol * np.abs(b)))
+
+
+def _value_hint(
+    a: np.ndarray,
+    e: np.ndarray,
+    rtol: float,
+    atol: float,
+    batch_size: int | None,
+    dtype: np.dtype,
+) -> str:
+    """The likely cause of a value mismatch (same shape and dtype), or ""."""
+    if not np.all(np.isfinite(a)) and np.all(np.isfinite(e)):
+        bad = np.argwhere(~np.isfinite(a))[0] if a.ndim else ()
+        return (
+            f"Likely cause: yours contains {a[tuple(bad)]} at {_fmt_index(tuple(bad))} — "
+            "overflow in exp, log(0) or a division by zero; use a numerically stable formula."
+        )
+    # Pattern tests use a tolerance a little looser than the check, so that a sign flip
+    # computed with a different summation order is still recognised as a sign flip.
+    prt, pat = max(rtol, 1e-7), max(atol, 1e-9)
+    scale = float(np.max(np.abs(e))) if e.size else 0.0
+    if scale <= pat:
+        return ""
+    if not np.any(a):
+        return (
+            "Likely cause: yours is all zeros — was the backward pass run, and does it write "
+            "(+=) into .grad rather than into a copy?"
+        )
+    if _close(a, -e, prt, pat):
+        return (
+            "Likely cause: a sign flip — yours is exactly minus the expected gradient. "
+            "Check the sign of the loss derivative (pred - y, not y - pred) and of each step."
+        )
+    if a.ndim == 2 and a.shape[0] == a.shape[1] > 1 and _close(a.T, e, prt, pat):
+        return (
+            "Likely cause: transposed — yours is the transpose of the expected gradient. "
+            "A weight W of shape (out, in) used as y = x @ W.T has dW = dy.T @ x."
+        )
+    nz = np.abs(e) > 1e-3 * scale
+    ratios = a[nz] / e[nz]
+    r = float(np.median(ratios))
+    if r != 0 and abs(r - 1) > 1e-6 and _close(a, r * e, prt, pat):
+        return _ratio_hint(r, batch_size)
+    rel = float(np.max(np.abs(a - e)) / scale)
+    if dtype == np.float64 and 1e-9 < rel < 1e-5:
+        return (
+            f"Likely cause: rounding — the difference is about {rel:.0e} of the values, the size "
+            "of float32 rounding: was something computed in float32 (torch.tensor(...) is "
+            "float32 by default)? Or the formula is right but numerically different."
+        )
+    return ""
+
+
+def _ratio_hint(r: float, batch_size: int | None) -> str:
+    k = round(r)
+    inv = round(1 / r)
+    if k >= 2 and abs(r - k) < 1e-6 * k:
+        why = f"a missing 1/{k}: "
+        if batch_size is not None and k == batch_size:
+            why += f"the batch has {k} samples, so the mean's 1/N factor (reduction='mean') was left out"
+        else:
+            why += f"if the batch has {k} samples, the mean's 1/N factor (reduction='mean') was left out"
+        if k == 2:
+            why += "; or the 2 of d(u**2)/du = 2u; or a second backward pass without zero_grad()"
+        return f"Likely cause: yours is {k} times the expected gradient everywhere — {why}."
+    if inv >= 2 and abs(1 / r - inv) < 1e-6 * inv:
+        return (
+            f"Likely cause: yours is 1/{inv} of the expected gradient everywhere — an extra "
+            f"division by {inv} (dividing by the batch size twice, or averaging a loss "
+            "defined as a sum?)."
+        )
+    if k <= -2 and abs(r - k) < 1e-6 * -k:
+        return (
+            f"Likely cause: yours is {k} times the expected gradient — a sign flip and a "
+            f"missing 1/{-k} (mean over the batch)."
+        )
+    return (
+        f"Likely cause: yours is {r:.4g} times the expected gradient everywhere — "
+        "a constant factor is off."
+    )
+
+
+def assert_close(
+    actual: object,
+    expected: object,
+    name: str = "gradient",
+    *,
+    rtol: float | None = None,
+    atol: float | None = None,
+    labels: tuple[str, str] = ("yours", "expected"),
+    batch_size: int | None = None,
+    reference: str = "expected",
+) -> CheckResult:
+    """Assert that ``actual`` equals ``expected``: same shape, same dtype, close values.
+
+    Args:
+        actual: the array to check (numpy array, torch tensor, number), shape ``S``.
+        expected: the reference, shape ``S`` exactly (never broadcast).
+        name: what is compared, used in every message (e.g. ``"dW1"``).
+        rtol, atol: tolerances; by default DESIGN.md's table for the dtype
+            (float64: 1e-10 and 1e-12; float32: 1e-5 and 1e-6). Elementwise rule:
+            ``|actual - expected| <= atol + rtol * |expected|``.
+        labels: how the two sides are called in a failure message.
+        batch_size: if known, lets the message name a missing 1/N factor with certainty.
+        reference: how the passing line names the reference ("autograd", ...).
+
+    Returns:
+        a :class:`CheckResult`; ``str()`` of it is one stable line starting with ``OK``.
+
+    Raises:
+        AssertionError: with a message a learner can act on: shape first, then dtype, then
+        the worst element (index, both values, max abs diff) and the likely cause.
+    """
+    a = to_numpy(actual, name)
+    e = to_numpy(expected, f"the reference for {name}")
+    mine, theirs = labels
+    if a.shape != e.shape:
+        raise AssertionError(
+            f"{name} has shape {_fmt_shape(a.shape)}, expected {_fmt_shape(e.shape)}"
+            + _shape_hint(a, e)
+        )
+    if a.dtype != e.dtype:
+        msg = f"{name} has dtype {a.dtype}, expected {e.dtype}" + _dtype_hint(a, e)
+        if np.issubdtype(a.dtype, np.number) and np.issubdtype(e.dtype, np.number):
+            r32, a32 = TOLERANCES[np.dtype(np.float32)]
+            if _close(a.astype(np.float64), e.astype(np.float64), r32, a32):
+                msg += ". (The values agree to float32 precision: only the dtype is wrong.)"
+        raise AssertionError(msg)
+    if not (np.issubdtype(e.dtype, np.floating) or np.issubdtype(e.dtype, np.integer)):
+        raise TypeError(f"{name}: cannot compare arrays of dtype {e.dtype}")
+    d_rtol, d_atol = tolerance_for(e.dtype)
+    rtol = d_rtol if rtol is None else float(rtol)
+    atol = d_atol if atol is None else float(atol)
+    af, ef = a.astype(np.float64), e.astype(np.float64)
+    with np.errstate(invalid="ignore", over="ignore"):
+        diff = np.abs(af - ef)
+        bad = ~(diff <= atol + rtol * np.abs(ef))  # NaN counts as bad
+    # Infinities of the same sign agree (their difference is NaN).
+    bad &= ~((af == ef) & np.isinf(ef))
+    if not np.any(bad):
+        worst = float(np.max(diff, initial=0.0, where=np.isfinite(diff)))
+        return CheckResult(name, a.shape, str(a.dtype), rtol, atol, worst, reference)
+    score = np.where(np.isnan(diff), np.inf, diff)
+    score = np.where(bad, score, -1.0)
+    idx = np.unravel_index(int(np.argmax(score)), a.shape) if a.ndim else ()
+    where = f" at {_fmt_index(idx)}" if a.ndim else ""
+    n_bad, n = int(np.count_nonzero(bad)), a.size
+    lines = [
+        f"{name}: max abs diff {float(np.max(score)):.2g}{where} "
+        f"({mine} {_fmt(af[idx])}, {theirs} {_fmt(ef[idx])})",
+        f"{n_bad} of {n} elements differ by more than atol + rtol*|{theirs}| "
+        f"(rtol={rtol:.0e}, atol={atol:.0e}).",
+    ]
+    hint = _value_hint(af, ef, rtol, atol, batch_size, a.dtype)
+    if hint:
+        lines.append(hint)
+    raise AssertionError("\n".join(lines))
