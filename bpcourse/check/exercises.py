@@ -37,6 +37,12 @@ def _resolve(answer: Any, name: str) -> Any:
     return answer
 
 
+def _present(answer: Any) -> Any:
+    if answer is None:
+        raise _NotDone
+    return answer
+
+
 def exercise(
     name: str,
     answer: Any,
@@ -56,7 +62,8 @@ def exercise(
             ``lambda: ex_relu_backward(dout, x)`` (it may raise ``NotImplementedError``).
         expected: the reference: an array (compared with ``assert_close``, shape ``S`` like
             the answer), or a tuple/list or dict of arrays compared element by element.
-        check: instead of ``expected``, a function ``check(answer)`` that asserts.
+        check: instead of ``expected``, a function ``check(answer)`` that asserts; the answer
+            is then passed as it is (e.g. the learner's function, which ``check`` calls).
         hint: one sentence shown when the exercise is not done or is wrong.
         rtol, atol: tolerances for ``assert_close`` (default: DESIGN.md's table).
 
@@ -67,7 +74,8 @@ def exercise(
         raise TypeError("exercise() needs exactly one of expected= or check=")
     hint_text = f" Hint: {hint}" if hint else ""
     try:
-        value = _resolve(answer, name)
+        # With check=, the answer may be the learner's function itself: check() calls it.
+        value = _resolve(answer, name) if check is None else _present(answer)
         if check is not None:
             check(value)
             summary = "passes its checks"
