@@ -1,0 +1,114 @@
+"""Data sets: shapes, dtypes, seeding, the geometry each one promises, and clear argument errors."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bpcourse import data
+
+
+def test_xor_truth_table():
+    X, y = data.xor()
+    assert X.shape == (4, 2) and X.dtype == np.float64
+    assert y.shape == (4, 1) and y.dtype == np.float64
+    for (a, b), t in zip(X, y[:, 0]):
+        assert t == float(int(a) ^ int(b))
+
+
+@settings(max_examples=30, deadline=None)
+@given(n=st.integers(1, 40), k=st.integers(2, 5), noise=st.floats(0, 1), seed=st.integers(0, 2**32))
+def test_spirals_shapes_classes_and_seed(n, k, noise, seed):
+    X, y = data.spirals(n, k, noise, seed)
+    assert X.shape == (n * k, 2) and X.dtype == np.float64
+    assert y.shape == (n * k,) and y.dtype == np.int64
+    np.testing.assert_array_equal(np.bincount(y, minlength=k), [n] * k)
+    # The radius is noise-free (the noise is on the angle): every point lies in the unit disc.
+    assert np.all(np.hypot(X[:, 0], X[:, 1]) <= 1 + 1e-12)
+    X2, y2 = data.spirals(n, k, noise, seed)
+    np.testing.assert_array_equal(X, X2)
+    np.testing.assert_array_equal(y, y2)
+
+
+def test_spirals_without_noise_lie_on_their_arms():
+    X, y = data.spirals(50, 3, noise=0.0, seed=0)
+    r = np.hypot(X[:, 0], X[:, 1])
+    angle = np.arctan2(X[:, 0], X[:, 1])  # x = r sin(t), y = r cos(t)
+    expected = y * 2 * np.pi / 3 + 4.0 * r
+    wrapped = np.angle(np.exp(1j * (angle - expected)))
+    assert np.all(np.abs(wrapped[r > 0]) < 1e-9)
+
+
+@settings(max_examples=30, deadline=None)
+@given(n=st.integers(2, 300), noise=st.floats(0, 0.5), seed=st.integers(0, 1000))
+def test_moons_shapes_and_balance(n, noise, seed):
+    X, y = data.moons(n, noise, seed)
+    assert X.shape == (n, 2) and X.dtype == np.float64
+    assert y.shape == (n,) and y.dtype == np.int64
+    np.testing.assert_array_equal(np.bincount(y, minlength=2), [n - n // 2, n // 2])
+
+
+def test_moons_without_noise_are_two_half_circles():
+    X, y = data.moons(101, noise=0.0, seed=3)
+    up, low = X[y == 0], X[y == 1]
+    np.testing.assert_allclose(np.hypot(up[:, 0], up[:, 1]), 1.0, atol=1e-12)
+    np.testing.assert_allclose(np.hypot(low[:, 0] - 1, low[:, 1] - 0.5), 1.0, atol=1e-12)
+    assert np.all(up[:, 1] >= -1e-12) and np.all(low[:, 1] <= 0.5 + 1e-12)
+
+
+def test_different_seeds_differ_and_generators_work():
+    assert not np.array_equal(data.moons(50, 0.1, 0)[0], data.moons(50, 0.1, 1)[0])
+    a = data.moons(50, 0.1, np.random.default_rng(7))[0]
+    np.testing.assert_array_equal(a, data.moons(50, 0.1, 7)[0])
+
+
+def test_linear_toy_recovers_its_line():
+    X, y = data.linear_toy(200, noise=0.05, seed=1, weight=3.0, bias=0.5)
+    assert X.shape == (200, 1) and y.shape == (200, 1)
+    assert X.dtype == y.dtype == np.float64
+    assert np.all(np.abs(X) <= 1)
+    A = np.column_stack([X[:, 0], np.ones(200)])
+    w, b = np.linalg.lstsq(A, y[:, 0], rcond=None)[0]
+    assert abs(w - 3.0) < 0.05 and abs(b - 0.5) < 0.05
+    X0, y0 = data.linear_toy(10, noise=0.0, seed=2)
+    np.testing.assert_allclose(y0, 2.0 * X0 - 1.0, rtol=1e-15)
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "words"),
+    [
+        (lambda: data.spirals(0), ValueError, "n_per_class must be at least 1, got 0"),
+        (lambda: data.spirals(10, 1), ValueError, "n_classes must be at least 2"),
+        (lambda: data.spirals(2.5), TypeError, "n_per_class must be an integer, got float"),
+        (lambda: data.spirals(10, True), TypeError, "n_classes must be an integer"),
+        (lambda: data.moons(1), ValueError, "n must be at least 2"),
+        (lambda: data.moons(10, -0.1), ValueError, "noise must be a finite number >= 0"),
+        (lambda: data.moons(10, float("nan")), ValueError, "noise"),
+        (lambda: data.moons(10, "0.1"), TypeError, "noise must be a number, got str"),
+        (lambda: data.moons(10, 0.1, seed=-1), ValueError, "seed must be >= 0"),
+        (lambda: data.moons(10, 0.1, seed=1.5), TypeError, "seed must be an integer"),
+        (lambda: data.linear_toy(0), ValueError, "n must be at least 1"),
+        (lambda: data.linear_toy(5, weight=np.inf), ValueError, "weight must be finite"),
+        (lambda: data.linear_toy(5, bias="1"), TypeError, "bias must be a number"),
+    ],
+)
+def test_bad_arguments_give_one_clear_error(call, error, words):
+    with pytest.raises(error, match=words):
+        call()
+
+
+def test_numpy_integers_are_accepted():
+    X, _ = data.spirals(np.int64(5), np.int32(2), 0.1, np.int64(0))
+    assert X.shape == (10, 2)
+
+
+def test_data_never_imports_torch():
+    import ast
+    import inspect
+
+    tree = ast.parse(inspect.getsource(data))
+    names = [a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names]
+    names += [n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)]
+    assert not any(name and name.split(".")[0] == "torch" for name in names)
