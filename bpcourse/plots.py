@@ -13,7 +13,13 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
 
-__all__ = ["plot_contour_paths", "plot_decision_boundary", "plot_layer_stats", "plot_losses"]
+__all__ = [
+    "plot_computational_graph",
+    "plot_contour_paths",
+    "plot_decision_boundary",
+    "plot_layer_stats",
+    "plot_losses",
+]
 
 
 def _axes(ax: Axes | None) -> Axes:
@@ -264,4 +270,72 @@ def plot_layer_stats(
         ax.set_title(title)
     if any(series):
         ax.legend()
+    return ax
+
+
+def plot_computational_graph(
+    nodes: Mapping[str, tuple[float, float, str]],
+    edges: Sequence[tuple[str, str, str, str]],
+    *,
+    ax: Axes | None = None,
+    title: str | None = None,
+) -> Axes:
+    """A small computational graph: boxes for values, arrows for the forward pass.
+
+    Each arrow can carry two labels: the local derivative above it (black) and the gradient
+    that flows back along it below it (red), so one picture shows both passes.
+
+    Args:
+        nodes: ``{name: (x, y, text)}``: each box's centre in data coordinates and its text,
+            e.g. ``"z = p + b\\n10.5"``.
+        edges: ``(source, target, local_label, grad_label)`` tuples: an arrow from ``source``
+            to ``target``; either label may be ``""``.
+        ax: where to draw (a new figure sized to the graph when None).
+        title: the axes title.
+    """
+    if not nodes:
+        raise ValueError("nodes must hold at least one node, got an empty mapping")
+    for edge in edges:
+        if len(edge) != 4:
+            raise ValueError(
+                f"each edge must be (source, target, local_label, grad_label), got {edge!r}"
+            )
+        for end in edge[:2]:
+            if end not in nodes:
+                raise ValueError(f"edge {tuple(edge[:2])!r} names {end!r}, which is not in nodes")
+    xs = [float(v[0]) for v in nodes.values()]
+    ys = [float(v[1]) for v in nodes.values()]
+    if ax is None:
+        width = min(2.2 * (max(xs) - min(xs)) + 2.5, 14.0)
+        height = min(1.6 * (max(ys) - min(ys)) + 1.8, 8.0)
+        _, ax = plt.subplots(figsize=(width, height))
+    boxes = {
+        name: ax.text(
+            x, y, text, ha="center", va="center", fontsize=10, zorder=3,
+            bbox={"boxstyle": "round,pad=0.4", "facecolor": "#eef3fb", "edgecolor": "#4a6fa5"},
+        )
+        for name, (x, y, text) in nodes.items()
+    }
+    for source, target, local_label, grad_label in edges:
+        (x0, y0, _), (x1, y1, _) = nodes[source], nodes[target]
+        # Clipping the arrow at both text boxes keeps its head visible whatever the text length.
+        ax.annotate(
+            "", xy=(x1, y1), xytext=(x0, y0), zorder=2,
+            arrowprops={"arrowstyle": "-|>", "color": "0.3", "lw": 1.2,
+                        "patchA": boxes[source].get_bbox_patch(),
+                        "patchB": boxes[target].get_bbox_patch()},
+        )
+        mid = ((x0 + x1) / 2, (y0 + y1) / 2)
+        for label, dy, color in ((local_label, 6, "black"), (grad_label, -6, "tab:red")):
+            if label:
+                ax.annotate(
+                    label, mid, xytext=(0, dy), textcoords="offset points", ha="center",
+                    va="bottom" if dy > 0 else "top", fontsize=9, color=color, zorder=4,
+                )
+    ax.set_xlim(min(xs) - 0.8, max(xs) + 0.8)
+    ax.set_ylim(min(ys) - 0.8, max(ys) + 0.8)
+    ax.grid(False)
+    ax.set_axis_off()
+    if title:
+        ax.set_title(title)
     return ax
