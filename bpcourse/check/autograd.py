@@ -11,6 +11,7 @@ containers such as ``Sequential``). Add a layer with ``register_converter`` or a
 
 from __future__ import annotations
 
+import copy
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -120,6 +121,43 @@ def _sequential(m, convert):
     return torch.nn.Sequential(OrderedDict((n, convert(c)) for n, c in m.named_children()))
 
 
+def _batchnorm1d(m, convert):
+    torch = _torch()
+    t = torch.nn.BatchNorm1d(
+        m.num_features,
+        eps=m.eps,
+        momentum=m.momentum,
+        affine=m.affine,
+        track_running_stats=m.track_running_stats,
+        dtype=_torch_dtype(m.dtype),
+    )
+    if m.affine:
+        _copy(t.weight, m.weight)
+        _copy(t.bias, m.bias)
+    if m.track_running_stats:
+        with torch.no_grad():
+            t.running_mean.copy_(torch.from_numpy(np.array(m.running_mean)))
+            t.running_var.copy_(torch.from_numpy(np.array(m.running_var)))
+            t.num_batches_tracked.fill_(int(m.num_batches_tracked))
+    return t
+
+
+def _residual(m, convert):
+    torch = _torch()
+
+    class Residual(torch.nn.Module):
+        """torch has no residual layer: x + block(x), the block named "block" as in bpcourse."""
+
+        def __init__(self, block):
+            super().__init__()
+            self.block = block
+
+        def forward(self, x):
+            return x + self.block(x)
+
+    return Residual(convert(m.block))
+
+
 def _simple(torch_name: str, *attrs: str) -> Converter:
     """A converter for a parameter-free layer or a loss: same class name, same arguments."""
 
@@ -135,6 +173,8 @@ def _simple(torch_name: str, *attrs: str) -> Converter:
 _BUILTIN: dict[str, Converter] = {
     "Linear": _linear,
     "Sequential": _sequential,
+    "BatchNorm1d": _batchnorm1d,
+    "Residual": _residual,
     "ReLU": _simple("ReLU"),
     "LeakyReLU": _simple("LeakyReLU", "negative_slope"),
     "Sigmoid": _simple("Sigmoid"),
@@ -216,8 +256,8 @@ def check_model_grads(
 
     Compared, in this order: the output ``(N, ...)``, the loss, every parameter's gradient
     (``0.weight.grad`` ... same shape as the parameter) and the input gradient ``dX`` (the
-    shape of ``X``). The model's ``.grad`` arrays are restored afterwards, so a check does not
-    change training.
+    shape of ``X``). The batch runs through a copy of the model: its gradients, caches and
+    running statistics are left as they were, so a check does not change training.
 
     Args:
         model: a bpcourse module (``Sequential``, ``Linear`` ...).
@@ -233,19 +273,16 @@ def check_model_grads(
     """
     torch = _torch()
     twin, tcrit = to_torch(model), to_torch(criterion)
+    # A copy runs the batch: the learner's model keeps its gradients, caches and running stats.
+    model, criterion = copy.deepcopy(model), copy.deepcopy(criterion)
     params = list(model.named_parameters())
-    saved = [p.grad.copy() for _, p in params]
-    try:
-        for _, p in params:
-            p.grad[...] = 0
-        Xa = np.asarray(X)
-        pred = model(Xa)
-        loss = criterion(pred, y)
-        dX = model.backward(criterion.backward())
-        mine = {n: p.grad.copy() for n, p in params}
-    finally:
-        for (_, p), g in zip(params, saved):
-            p.grad[...] = g
+    for _, p in params:
+        p.grad[...] = 0
+    Xa = np.asarray(X)
+    pred = model(Xa)
+    loss = criterion(pred, y)
+    dX = model.backward(criterion.backward())
+    mine = {n: p.grad for n, p in params}
     dtype = _torch_dtype(params[0][1].dtype if params else np.float64)
     Xt = torch.tensor(np.array(Xa, dtype=np.float64), dtype=dtype, requires_grad=True)
     pred_t = twin(Xt)
