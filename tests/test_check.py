@@ -134,8 +134,9 @@ def test_shape_is_checked_before_dtype():
     assert msg.startswith("W has shape (2, 3), expected (3, 2)")
 
 
-def test_integer_gradient_is_refused():
+def test_integer_arrays_are_refused_with_a_hint():
     assert "cannot hold a gradient" in _fails(np.array([1, 2]), np.array([1.0, 2.0]))
+    assert "reference is an array of dtype int64" in _fails(np.ones(2), np.array([1, 1]))
 
 
 def test_per_sample_gradient_not_summed():
@@ -226,6 +227,8 @@ def test_numerical_grad_refuses_float32_and_vector_functions():
         check.numerical_grad(lambda x: x * 2, np.ones(3))
     with pytest.raises(ValueError, match="positive"):
         check.numerical_grad(lambda x: x.sum(), np.ones(3), h=0)
+    with pytest.raises(TypeError, match="return_kinks=True"):
+        check.numerical_grad(lambda x: x.sum(), np.ones(3), kinks=[0.0])
 
 
 def relu_sum(x):

@@ -1,4 +1,5 @@
-"""Data sets: shapes, dtypes, seeding, the geometry each one promises, and clear argument errors."""
+"""Data sets (shapes, dtypes, seeding, the geometry each one promises, clear argument errors)
+and ``setup_notebook`` (the seeds and settings every notebook starts from)."""
 
 from __future__ import annotations
 
@@ -112,3 +113,56 @@ def test_data_never_imports_torch():
     names = [a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names]
     names += [n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)]
     assert not any(name and name.split(".")[0] == "torch" for name in names)
+
+
+@pytest.fixture
+def _restore_global_state():
+    import random
+
+    import matplotlib as mpl
+    import torch
+
+    saved = (
+        torch.get_default_dtype(),
+        torch.get_num_threads(),
+        np.get_printoptions(),
+        mpl.rcParams.copy(),
+        random.getstate(),
+        np.random.get_state(),  # noqa: NPY002 - the legacy global state setup_notebook seeds
+    )
+    yield
+    torch.set_default_dtype(saved[0])
+    torch.set_num_threads(saved[1])
+    np.set_printoptions(**saved[2])
+    mpl.rcParams.update(saved[3])
+    random.setstate(saved[4])
+    np.random.set_state(saved[5])  # noqa: NPY002
+
+
+@pytest.mark.usefixtures("_restore_global_state")
+def test_setup_notebook_seeds_everything_and_prints_nothing(capsys):
+    import random
+
+    import matplotlib as mpl
+    import torch
+
+    from bpcourse.notebook import setup_notebook
+
+    def draws():
+        legacy = np.random.rand(2)  # noqa: NPY002 - what nn.Linear(rng=None) draws from
+        return random.random(), tuple(legacy), torch.rand(2).tolist()
+
+    torch.set_default_dtype(torch.float32)
+    assert setup_notebook(seed=3) is None
+    first = draws()
+    setup_notebook(seed=3)
+    assert draws() == first
+    setup_notebook(seed=4)
+    assert draws() != first
+    assert torch.get_default_dtype() == torch.float64 and torch.tensor([0.5]).dtype == torch.float64
+    assert torch.get_num_threads() == 1
+    assert np.get_printoptions()["precision"] == 4 and np.get_printoptions()["suppress"]
+    assert mpl.rcParams["figure.dpi"] == 90
+    assert capsys.readouterr().out == ""
+    with pytest.raises(ValueError, match="non-negative integer"):
+        setup_notebook(seed=-1)

@@ -130,6 +130,11 @@ def _shape_hint(a: np.ndarray, e: np.ndarray) -> str:
 
 
 def _dtype_hint(a: np.ndarray, e: np.ndarray) -> str:
+    if not np.issubdtype(e.dtype, np.floating) and np.issubdtype(a.dtype, np.floating):
+        return (
+            f" — the reference is an array of dtype {e.dtype}: build it as floats "
+            "(np.array([...], dtype=np.float64)), or pass a Python list"
+        )
     if not np.issubdtype(a.dtype, np.floating):
         return (
             f" — an array of dtype {a.dtype} cannot hold a gradient: np.zeros_like(x) of an "

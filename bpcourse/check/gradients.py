@@ -94,6 +94,8 @@ def numerical_grad(
     h = float(h)
     if not (np.isfinite(h) and h > 0):
         raise ValueError(f"h must be a positive number, got {h}")
+    if kinks is not None and not return_kinks:
+        raise TypeError("kinks= is used with return_kinks=True (which returns the kink mask)")
     grad = np.zeros_like(xv)
     mask = kink_mask(xv, kinks, h) if return_kinks else None
     f0 = _scalar(fn(xv), "fn") if return_kinks else 0.0
