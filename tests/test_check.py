@@ -287,6 +287,13 @@ def test_check_gradient_passes_right_gradients():
     assert len(str(rep).splitlines()) == 2 and "OK dW" in str(rep) and "OK db" in str(rep)
 
 
+def test_check_gradient_allows_for_rounding_in_large_losses():
+    # f is about 1000, so f's rounding (1e-13) divided by h is 1e-7: far above atol = 1e-8.
+    x = np.linspace(-1e-3, 1e-3, 5)
+    rep = check.check_gradient(lambda x: (x**2).sum() + 1000.0, x, 2 * x)
+    assert "atol=4e-06" in str(rep)
+
+
 def test_check_gradient_fails_on_a_wrong_hand_gradient():
     x = RNG.normal(size=4)
     with pytest.raises(AssertionError, match="hand .*autograd") as info:
