@@ -311,16 +311,17 @@ def plot_computational_graph(
         _, ax = plt.subplots(figsize=(width, height))
     boxes = {
         name: ax.text(
-            x, y, text, ha="center", va="center", fontsize=10, zorder=3,
+            x, y, text, ha="center", va="center", fontsize=10, zorder=2,
             bbox={"boxstyle": "round,pad=0.4", "facecolor": "#eef3fb", "edgecolor": "#4a6fa5"},
         )
         for name, (x, y, text) in nodes.items()
     }
     for source, target, local_label, grad_label in edges:
         (x0, y0, _), (x1, y1, _) = nodes[source], nodes[target]
-        # Clipping the arrow at both text boxes keeps its head visible whatever the text length.
+        # The arrow is clipped at both text boxes, so its head shows whatever the text length;
+        # the boxes are placed when drawn, so they must be drawn first (lower zorder).
         ax.annotate(
-            "", xy=(x1, y1), xytext=(x0, y0), zorder=2,
+            "", xy=(x1, y1), xytext=(x0, y0), zorder=3,
             arrowprops={"arrowstyle": "-|>", "color": "0.3", "lw": 1.2,
                         "patchA": boxes[source].get_bbox_patch(),
                         "patchB": boxes[target].get_bbox_patch()},
