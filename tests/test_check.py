@@ -441,3 +441,12 @@ def test_model_grads_catch_a_wrong_backward(monkeypatch):
 def test_to_torch_refuses_unknown_modules():
     with pytest.raises(TypeError, match="register_converter"):
         check.to_torch(object())
+
+
+def test_import_check_does_not_import_torch():
+    import subprocess
+    import sys
+
+    code = "import sys, bpcourse.check; print('torch' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
