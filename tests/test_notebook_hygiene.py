@@ -117,7 +117,7 @@ def test_exercises_have_markers_and_a_check_cell(nb):
     for i, cell in enumerate(cells):
         src = _src(cell)
         tags = cell.get("metadata", {}).get("tags", [])
-        if "### BEGIN SOLUTION" in src:
+        if cell["cell_type"] == "code" and "### BEGIN SOLUTION" in src:
             n_exercises += 1
             assert "exercise" in tags, f"{path.name} cell {i}: solution markers need tag 'exercise'"
             assert src.count("### BEGIN SOLUTION") == src.count("### END SOLUTION"), path.name
