@@ -1,0 +1,104 @@
+"""clip_grad_norm_ / clip_grad_value_ / get_total_norm against torch.nn.utils."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bpcourse.nn import Parameter
+from bpcourse.nn.utils import clip_grad_norm_, clip_grad_value_, get_total_norm
+
+
+def pairs(grads):
+    """Our Parameters and torch leaf tensors holding the same gradients."""
+    ours, theirs = [], []
+    for g in grads:
+        p = Parameter(np.zeros_like(g))
+        p.grad[...] = g
+        t = torch.zeros(g.shape, dtype=torch.float64, requires_grad=True)
+        t.grad = torch.tensor(g)
+        ours.append(p)
+        theirs.append(t)
+    return ours, theirs
+
+
+grad_lists = st.lists(
+    st.tuples(st.integers(1, 4), st.integers(1, 5), st.floats(0.01, 100.0)), min_size=1, max_size=4
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    spec=grad_lists,
+    max_norm=st.floats(0.01, 50.0),
+    norm_type=st.sampled_from([2.0, 1.0, 3.0, 0.5, math.inf]),
+    seed=st.integers(0, 2**16),
+)
+def test_clip_grad_norm_equals_torch(spec, max_norm, norm_type, seed):
+    rng = np.random.default_rng(seed)
+    grads = [scale * rng.normal(size=(r, c)) for r, c, scale in spec]
+    ours, theirs = pairs(grads)
+    total = clip_grad_norm_(ours, max_norm, norm_type=norm_type)
+    total_t = torch.nn.utils.clip_grad_norm_(theirs, max_norm, norm_type=norm_type)
+    assert isinstance(total, float)
+    assert total == pytest.approx(total_t.item(), rel=1e-10)
+    for p, t in zip(ours, theirs):
+        np.testing.assert_allclose(p.grad, t.grad.numpy(), rtol=1e-10, atol=1e-12)
+
+
+def test_total_norm_is_computed_before_clipping_and_clipped_norm_is_max_norm():
+    ours, _ = pairs([np.array([[3.0, 4.0]]), np.array([[12.0]])])  # joint 2-norm 13
+    assert clip_grad_norm_(ours, 1.0) == pytest.approx(13.0)
+    assert get_total_norm([p.grad for p in ours]) == pytest.approx(1.0, rel=1e-6)
+    # Small gradients are left as they are (coefficient clamped at 1).
+    small, _ = pairs([np.array([0.3, -0.4])])
+    assert clip_grad_norm_(small[0], 1.0) == pytest.approx(0.5)
+    np.testing.assert_array_equal(small[0].grad, [0.3, -0.4])
+
+
+def test_generator_of_parameters_is_consumed_once_and_empty_generator_warns():
+    ours, theirs = pairs([np.full((2, 2), 10.0)])
+    clip_grad_norm_((p for p in ours), 1.0)
+    torch.nn.utils.clip_grad_norm_((t for t in theirs), 1.0)
+    np.testing.assert_allclose(ours[0].grad, theirs[0].grad.numpy(), rtol=1e-10)
+    with pytest.warns(UserWarning, match="empty generator"):
+        assert clip_grad_norm_((p for p in []), 1.0) == 0.0
+
+
+def test_nonfinite_total():
+    ours, theirs = pairs([np.array([1.0, np.inf])])
+    with pytest.raises(RuntimeError, match="non-finite"):
+        clip_grad_norm_(ours, 1.0, error_if_nonfinite=True)
+    with pytest.raises(RuntimeError, match="non-finite"):
+        torch.nn.utils.clip_grad_norm_(theirs, 1.0, error_if_nonfinite=True)
+    assert math.isinf(clip_grad_norm_(ours, 1.0))
+    torch.nn.utils.clip_grad_norm_(theirs, 1.0)
+    np.testing.assert_array_equal(ours[0].grad, theirs[0].grad.numpy())  # both give 0 and nan
+
+
+@settings(max_examples=30, deadline=None)
+@given(spec=grad_lists, clip=st.floats(0.001, 10.0), seed=st.integers(0, 2**16))
+def test_clip_grad_value_equals_torch(spec, clip, seed):
+    rng = np.random.default_rng(seed)
+    ours, theirs = pairs([s * rng.normal(size=(r, c)) for r, c, s in spec])
+    assert clip_grad_value_(ours, clip) is None
+    torch.nn.utils.clip_grad_value_(theirs, clip)
+    for p, t in zip(ours, theirs):
+        np.testing.assert_array_equal(p.grad, t.grad.numpy())
+        assert np.abs(p.grad).max() <= clip
+
+
+def test_clear_errors():
+    from bpcourse.nn import Module
+
+    with pytest.raises(TypeError, match="model.parameters"):
+        clip_grad_norm_(Module(), 1.0)
+    with pytest.raises(TypeError, match="Parameter"):
+        clip_grad_norm_([np.ones(3)], 1.0)
+    with pytest.raises(TypeError, match="iterable"):
+        clip_grad_value_(3.0, 1.0)
