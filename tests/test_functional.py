@@ -1,0 +1,367 @@
+"""bpcourse.functional against torch autograd (float64, rtol=1e-10, atol=1e-12) and finite differences."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as TF
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from bpcourse import functional as F
+
+RTOL, ATOL = 1e-10, 1e-12
+SETTINGS = settings(max_examples=30, deadline=None)
+
+# Values near the kinks (ReLU at 0), where exp would overflow without care, and +-1e4 logits.
+SPECIAL = [0.0, -0.0, 1e-12, -1e-12, 1e-8, -1e-8, 1.0, -1.0, 30.0, -30.0, 700.0, -700.0, 1e4, -1e4]
+values = st.one_of(
+    st.floats(-20, 20, allow_nan=False, allow_subnormal=False), st.sampled_from(SPECIAL)
+)
+# Probabilities including the ends, where torch clamps log at -100.
+probs = st.one_of(
+    st.floats(0, 1, allow_subnormal=False),
+    st.sampled_from([0.0, 1.0, 1e-300, 1e-20, 1e-12, 0.5, 1 - 1e-12, 1 - 1e-16]),
+)
+shapes = hnp.array_shapes(min_dims=0, max_dims=3, min_side=1, max_side=6)
+batch_shapes = hnp.array_shapes(min_dims=1, max_dims=3, min_side=1, max_side=6)
+
+
+def arrays(shape, elements=values):
+    return hnp.arrays(np.float64, shape, elements=elements)
+
+
+def assert_same(actual, expected, rtol=RTOL, atol=ATOL):
+    """Exact shape and dtype, then values: never broadcasts."""
+    if isinstance(expected, torch.Tensor):
+        expected = expected.detach().numpy()
+    assert isinstance(actual, np.ndarray), f"expected an ndarray, got {type(actual).__name__}"
+    assert actual.shape == expected.shape, f"shape {actual.shape} != {expected.shape}"
+    assert actual.dtype == expected.dtype, f"dtype {actual.dtype} != {expected.dtype}"
+    np.testing.assert_allclose(actual, expected, rtol=rtol, atol=atol)
+
+
+def assert_loss(actual, expected: torch.Tensor, reduction: str):
+    if reduction == "none":
+        assert_same(actual, expected)
+    else:
+        assert isinstance(actual, float), f"expected a Python float, got {type(actual).__name__}"
+        assert actual == pytest.approx(expected.item(), rel=RTOL, abs=ATOL)
+
+
+def leaf(x: np.ndarray) -> torch.Tensor:
+    return torch.tensor(x, requires_grad=True)
+
+
+def numerical_grad(f, x: np.ndarray, h: float = 1e-6) -> np.ndarray:
+    """Central differences of the scalar function f at x."""
+    grad = np.zeros_like(x)
+    for i in np.ndindex(x.shape):
+        old = x[i]
+        x[i] = old + h
+        up = f(x)
+        x[i] = old - h
+        down = f(x)
+        x[i] = old
+        grad[i] = (up - down) / (2 * h)
+    return grad
+
+
+# ------------------------------------------------------------------------------------------------
+# Activations
+# ------------------------------------------------------------------------------------------------
+ACTIVATIONS = {
+    "sigmoid": (F.sigmoid, F.sigmoid_grad, torch.sigmoid),
+    "tanh": (F.tanh, F.tanh_grad, torch.tanh),
+    "relu": (F.relu, F.relu_grad, torch.relu),
+    "leaky_relu": (F.leaky_relu, F.leaky_relu_grad, TF.leaky_relu),
+}
+
+
+@pytest.mark.parametrize("name", ACTIVATIONS)
+@SETTINGS
+@given(x=arrays(shapes))
+def test_activation_and_derivative_match_autograd(name, x):
+    f, f_grad, torch_f = ACTIVATIONS[name]
+    xt = leaf(x)
+    out = torch_f(xt)
+    out.sum().backward()  # d(sum f(x))/dx = f'(x), elementwise
+    assert_same(f(x), out)
+    assert_same(f_grad(x), xt.grad)
+
+
+@SETTINGS
+@given(x=arrays(batch_shapes), slope=st.sampled_from([0.0, 0.01, 0.2, 1.0, -0.5, 3.0]))
+def test_leaky_relu_slope_matches_autograd(x, slope):
+    xt = leaf(x)
+    out = TF.leaky_relu(xt, negative_slope=slope)
+    out.sum().backward()
+    assert_same(F.leaky_relu(x, negative_slope=slope), out)
+    assert_same(F.leaky_relu_grad(x, slope), xt.grad)
+
+
+def test_kink_convention_is_torchs():
+    z = np.array([-1.0, 0.0, 1.0])
+    np.testing.assert_array_equal(F.relu_grad(z), [0.0, 0.0, 1.0])
+    np.testing.assert_array_equal(F.leaky_relu_grad(z, 0.1), [0.1, 0.1, 1.0])
+
+
+def test_activations_at_extremes_are_finite_and_exact():
+    z = np.array([-1e4, -745.0, -710.0, 0.0, 710.0, 1e4])
+    with np.errstate(over="raise", invalid="raise", divide="raise"):  # not even a silent overflow
+        s, ds = F.sigmoid(z), F.sigmoid_grad(z)
+    np.testing.assert_array_equal(s[[0, -1]], [0.0, 1.0])
+    np.testing.assert_array_equal(ds[[0, -1]], [0.0, 0.0])
+    assert np.all(np.isfinite(s)) and np.all(np.isfinite(ds))
+
+
+@pytest.mark.parametrize("name", ACTIVATIONS)
+def test_activation_derivative_vs_finite_differences(name):
+    f, f_grad, _ = ACTIVATIONS[name]
+    rng = np.random.default_rng(0)
+    z = rng.uniform(-3, 3, size=(4, 5))
+    z = z[np.abs(z) > 1e-3].reshape(-1)  # central differences are wrong within h of a kink
+    num = numerical_grad(lambda v: float(f(v).sum()), z.copy())
+    np.testing.assert_allclose(f_grad(z), num, rtol=1e-6, atol=1e-8)
+
+
+# ------------------------------------------------------------------------------------------------
+# softmax / log_softmax
+# ------------------------------------------------------------------------------------------------
+@st.composite
+def array_and_axis(draw):
+    x = draw(arrays(batch_shapes))
+    axis = draw(st.integers(-x.ndim, x.ndim - 1))
+    g = draw(arrays(x.shape, st.floats(-3, 3, allow_subnormal=False)))
+    return x, axis, g
+
+
+@SETTINGS
+@given(case=array_and_axis())
+def test_softmax_and_backward_match_autograd(case):
+    x, axis, g = case
+    xt = leaf(x)
+    out = torch.softmax(xt, dim=axis)
+    out.backward(torch.tensor(g))
+    mine = F.softmax(x, axis=axis)
+    assert_same(mine, out)
+    assert_same(F.softmax_backward(g, mine, axis=axis), xt.grad)
+
+
+@SETTINGS
+@given(case=array_and_axis())
+def test_log_softmax_and_backward_match_autograd(case):
+    x, axis, g = case
+    xt = leaf(x)
+    out = torch.log_softmax(xt, dim=axis)
+    out.backward(torch.tensor(g))
+    mine = F.log_softmax(x, axis=axis)
+    assert_same(mine, out)
+    assert_same(F.log_softmax_backward(g, mine, axis=axis), xt.grad)
+
+
+def test_softmax_of_huge_logits_is_finite():
+    x = np.array([[1e4, -1e4, 0.0], [1e4, 1e4, -1e4]])
+    np.testing.assert_allclose(F.softmax(x), [[1, 0, 0], [0.5, 0.5, 0]], atol=0)
+    assert np.all(np.isfinite(F.log_softmax(x)))
+
+
+# ------------------------------------------------------------------------------------------------
+# Losses
+# ------------------------------------------------------------------------------------------------
+reductions = st.sampled_from(["mean", "sum", "none"])
+
+
+@st.composite
+def pair(draw, pred_elements=values, target_elements=values):
+    shape = draw(shapes)
+    return draw(arrays(shape, pred_elements)), draw(arrays(shape, target_elements))
+
+
+def check_loss(loss, loss_grad, torch_loss, pred, target, reduction):
+    pt = leaf(pred)
+    expected = torch_loss(pt, torch.tensor(target), reduction=reduction)
+    # For "none", the gradient is that of the summed losses.
+    (expected if reduction != "none" else expected.sum()).backward()
+    assert_loss(loss(pred, target, reduction=reduction), expected, reduction)
+    assert_same(loss_grad(pred, target, reduction=reduction), pt.grad)
+
+
+@SETTINGS
+@given(case=pair(st.floats(-1e3, 1e3, allow_subnormal=False), values), reduction=reductions)
+def test_mse_matches_autograd(case, reduction):
+    check_loss(F.mse, F.mse_grad, TF.mse_loss, *case, reduction)
+
+
+@SETTINGS
+@given(case=pair(probs, probs), reduction=reductions)
+def test_binary_cross_entropy_matches_autograd_including_clamped_logs(case, reduction):
+    check_loss(
+        F.binary_cross_entropy, F.binary_cross_entropy_grad, TF.binary_cross_entropy,
+        *case, reduction,
+    )  # fmt: skip
+
+
+@SETTINGS
+@given(case=pair(values, probs), reduction=reductions)
+def test_binary_cross_entropy_with_logits_matches_autograd(case, reduction):
+    check_loss(
+        F.binary_cross_entropy_with_logits, F.binary_cross_entropy_with_logits_grad,
+        TF.binary_cross_entropy_with_logits, *case, reduction,
+    )  # fmt: skip
+
+
+@st.composite
+def logits_and_classes(draw):
+    n, c = draw(st.integers(1, 8)), draw(st.integers(1, 6))
+    logits = draw(arrays((n, c)))
+    return logits, draw(hnp.arrays(np.int64, (n,), elements=st.integers(0, c - 1)))
+
+
+@st.composite
+def logits_and_probs(draw):
+    n, c = draw(st.integers(1, 8)), draw(st.integers(1, 6))
+    logits = draw(arrays((n, c)))
+    if draw(st.booleans()):  # one-hot rows
+        target = np.eye(c)[draw(hnp.arrays(np.int64, (n,), elements=st.integers(0, c - 1)))]
+    else:  # any non-negative rows, normalised
+        w = draw(arrays((n, c), st.floats(0, 1, allow_subnormal=False))) + 1e-3
+        target = w / w.sum(axis=1, keepdims=True)
+    return logits, target
+
+
+@SETTINGS
+@given(case=logits_and_classes(), reduction=reductions)
+def test_cross_entropy_class_targets_match_autograd(case, reduction):
+    check_loss(F.cross_entropy, F.cross_entropy_grad, TF.cross_entropy, *case, reduction)
+
+
+@SETTINGS
+@given(case=logits_and_probs(), reduction=reductions)
+def test_cross_entropy_probability_targets_match_autograd(case, reduction):
+    check_loss(F.cross_entropy, F.cross_entropy_grad, TF.cross_entropy, *case, reduction)
+
+
+def test_extreme_logits_give_finite_values_and_torchs_gradients():
+    logits = np.array([[1e4, -1e4, 0.0], [-1e4, 1e4, 1e4], [0.0, 0.0, -1e4]])
+    target = np.array([1, 2, 2])
+    lt = leaf(logits)
+    TF.cross_entropy(lt, torch.tensor(target)).backward()
+    loss = F.cross_entropy(logits, target)
+    assert np.isfinite(loss)
+    assert loss == pytest.approx(
+        TF.cross_entropy(torch.tensor(logits), torch.tensor(target)).item()
+    )
+    assert_same(F.cross_entropy_grad(logits, target), lt.grad)
+
+    z = np.array([1e4, -1e4, 1e4, -1e4])
+    t = np.array([0.0, 1.0, 1.0, 0.0])
+    zt = leaf(z)
+    TF.binary_cross_entropy_with_logits(zt, torch.tensor(t)).backward()
+    assert F.binary_cross_entropy_with_logits(z, t) == pytest.approx(5e3, rel=1e-12)
+    assert_same(F.binary_cross_entropy_with_logits_grad(z, t), zt.grad)
+
+
+LOSS_GRADS = {
+    "mse": (F.mse, F.mse_grad, lambda r: r.normal(size=(3, 4))),
+    "bce": (F.binary_cross_entropy, F.binary_cross_entropy_grad, lambda r: r.uniform(size=(3, 4))),
+    "bce_logits": (
+        F.binary_cross_entropy_with_logits,
+        F.binary_cross_entropy_with_logits_grad,
+        lambda r: r.uniform(size=(3, 4)),
+    ),
+    "ce_probs": (F.cross_entropy, F.cross_entropy_grad, lambda r: r.dirichlet(np.ones(4), 3)),
+    "ce_classes": (F.cross_entropy, F.cross_entropy_grad, lambda r: np.array([0, 3, 1])),
+}
+
+
+@pytest.mark.parametrize("name", LOSS_GRADS)
+@pytest.mark.parametrize("reduction", ["mean", "sum"])
+def test_loss_gradients_vs_finite_differences(name, reduction):
+    loss, loss_grad, make_target = LOSS_GRADS[name]
+    rng = np.random.default_rng(1)
+    pred = rng.uniform(0.05, 0.95, size=(3, 4)) if name == "bce" else rng.normal(size=(3, 4))
+    target = make_target(rng)
+    num = numerical_grad(lambda p: loss(p, target, reduction), pred.copy())
+    np.testing.assert_allclose(loss_grad(pred, target, reduction), num, rtol=1e-6, atol=1e-8)
+
+
+# ------------------------------------------------------------------------------------------------
+# float32 stays float32 and agrees with torch float32
+# ------------------------------------------------------------------------------------------------
+def test_float32_in_float32_out_matches_torch_float32():
+    rng = np.random.default_rng(2)
+    x = rng.normal(scale=3, size=(16, 5)).astype(np.float32)
+    xt = torch.tensor(x)
+    for mine, theirs in [
+        (F.sigmoid(x), torch.sigmoid(xt)),
+        (F.tanh(x), torch.tanh(xt)),
+        (F.relu(x), torch.relu(xt)),
+        (F.leaky_relu(x), TF.leaky_relu(xt)),
+        (F.sigmoid_grad(x), torch.sigmoid(xt) * (1 - torch.sigmoid(xt))),
+        (F.leaky_relu_grad(x), torch.where(xt > 0, 1.0, 0.01)),
+        (F.softmax(x), torch.softmax(xt, -1)),
+        (F.log_softmax(x), torch.log_softmax(xt, -1)),
+    ]:
+        assert_same(mine, theirs, rtol=1e-5, atol=1e-6)
+    target = rng.integers(0, 5, size=16)
+    lt = leaf(x)
+    TF.cross_entropy(lt, torch.tensor(target)).backward()
+    assert_same(F.cross_entropy_grad(x, target), lt.grad, rtol=1e-5, atol=1e-6)
+
+
+# ------------------------------------------------------------------------------------------------
+# Unusual but legitimate input: lists and integer arrays give the float result
+# ------------------------------------------------------------------------------------------------
+def test_lists_and_integer_arrays_are_accepted():
+    xor = np.array([[0, 0], [0, 1], [1, 0], [1, 1]])
+    assert_same(F.sigmoid(xor), F.sigmoid(xor.astype(float)))
+    assert_same(F.relu_grad([[0, 1], [-1, 2]]), np.array([[0.0, 1.0], [0.0, 1.0]]))
+    assert F.mse([1, 2, 3], [1, 2, 5]) == pytest.approx(4 / 3)
+    assert F.binary_cross_entropy([0.5, 0.5], [0, 1]) == pytest.approx(np.log(2))
+    assert F.cross_entropy([[0, 0], [0, 0]], [0, 1]) == pytest.approx(np.log(2))
+    assert F.cross_entropy([[0.0, 0.0]], [1.0]) == pytest.approx(np.log(2))  # whole float index
+    assert_same(F.cross_entropy_grad([[0, 0]], [[0, 1]]), np.array([[0.5, -0.5]]))
+
+
+# ------------------------------------------------------------------------------------------------
+# Bad input: one clear error naming the argument, what was expected and what came
+# ------------------------------------------------------------------------------------------------
+Z23 = np.zeros((2, 3))
+BAD = [
+    (lambda: F.mse([1.0, 2.0], [1.0, 2.0, 3.0]), ValueError, r"target must have shape \(2,\).*\(3,\)"),
+    (lambda: F.mse(np.ones((4, 1)), np.ones(4)), ValueError, r"target must have shape \(4, 1\)"),
+    (lambda: F.mse(np.zeros((0, 3)), np.zeros((0, 3))), ValueError, r"pred must not be empty"),
+    (lambda: F.mse([1.0], [np.inf]), ValueError, r"target must be finite, got inf"),
+    (lambda: F.sigmoid([0.0, np.nan]), ValueError, r"x must be finite, got nan at index \(1,\)"),
+    (lambda: F.tanh_grad([np.inf]), ValueError, r"z must be finite"),
+    (lambda: F.mse([1.0], [1.0], reduction="avg"), ValueError, r"reduction must be .*'avg'"),
+    (lambda: F.binary_cross_entropy([1.5], [1.0]), ValueError, r"prob must hold probabilities in \[0, 1\], got 1.5.*logits"),
+    (lambda: F.binary_cross_entropy([0.5], [-1.0]), ValueError, r"target must hold probabilities in \[0, 1\], got -1.0"),
+    (lambda: F.binary_cross_entropy_with_logits([3.0], [2.0]), ValueError, r"target must hold probabilities"),
+    (lambda: F.cross_entropy(Z23, [0, 3]), ValueError, r"target must hold class indices in \[0, 2\].*got 3 at index 1"),
+    (lambda: F.cross_entropy(Z23, [-1, 0]), ValueError, r"target must hold class indices.*got -1 at index 0"),
+    (lambda: F.cross_entropy(Z23, [0, 1.5]), ValueError, r"target must hold integer class indices, got 1.5"),
+    (lambda: F.cross_entropy(Z23, [0]), ValueError, r"target must have shape \(2,\), got .*\(1,\)"),
+    (lambda: F.cross_entropy(Z23, np.zeros((2, 2))), ValueError, r"target must have shape \(2, 3\)"),
+    (lambda: F.cross_entropy(np.zeros(3), [0]), ValueError, r"logits must be 2-D, got .*\(3,\)"),
+    (lambda: F.cross_entropy(Z23, np.zeros((2, 3, 1))), ValueError, r"target must be 1-D or 2-D"),
+    (lambda: F.cross_entropy(Z23, [[2.0, -1, 0], [1, 0, 0]]), ValueError, r"target must hold probabilities"),
+    (lambda: F.cross_entropy(np.zeros((0, 3)), []), ValueError, r"logits must not be empty"),
+    (lambda: F.softmax(Z23, axis=2), ValueError, r"axis must be in \[-2, 2\) for x of shape \(2, 3\), got 2"),
+    (lambda: F.softmax(Z23, axis=1.0), TypeError, r"axis must be an int"),
+    (lambda: F.softmax_backward(np.zeros(3), Z23), ValueError, r"grad_output must have shape \(2, 3\)"),
+    (lambda: F.log_softmax_backward(Z23, np.zeros((3, 2))), ValueError, r"grad_output must have shape \(3, 2\)"),
+    (lambda: F.sigmoid("abc"), TypeError, r"x must be an array of numbers"),
+    (lambda: F.relu(None), TypeError, r"x must be an array of numbers"),
+    (lambda: F.relu(torch.zeros(2)), TypeError, r"x must be a numpy array.*x.detach\(\).numpy\(\)"),
+    (lambda: F.leaky_relu([1.0], negative_slope="a"), TypeError, r"negative_slope must be a number"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("call", "error", "message"), BAD)
+def test_bad_input_gives_one_clear_error(call, error, message):
+    with pytest.raises(error, match=message):
+        call()
