@@ -279,6 +279,7 @@ def plot_computational_graph(
     *,
     ax: Axes | None = None,
     title: str | None = None,
+    label_at: float = 0.5,
 ) -> Axes:
     """A small computational graph: boxes for values, arrows for the forward pass.
 
@@ -292,7 +293,11 @@ def plot_computational_graph(
             to ``target``; either label may be ``""``.
         ax: where to draw (a new figure sized to the graph when None).
         title: the axes title.
+        label_at: where along each arrow its labels sit, from 0 (source) to 1 (target);
+            e.g. 0.3 keeps the labels of two crossing arrows apart.
     """
+    if not 0 <= label_at <= 1:
+        raise ValueError(f"label_at must be in [0, 1], got {label_at!r}")
     if not nodes:
         raise ValueError("nodes must hold at least one node, got an empty mapping")
     for edge in edges:
@@ -326,7 +331,7 @@ def plot_computational_graph(
                         "patchA": boxes[source].get_bbox_patch(),
                         "patchB": boxes[target].get_bbox_patch()},
         )
-        mid = ((x0 + x1) / 2, (y0 + y1) / 2)
+        mid = (x0 + label_at * (x1 - x0), y0 + label_at * (y1 - y0))
         for label, dy, color in ((local_label, 6, "black"), (grad_label, -6, "tab:red")):
             if label:
                 ax.annotate(

@@ -71,6 +71,14 @@ def test_all_nodes_inside_the_limits_and_given_axes_used():
         assert x0 < x < x1 and y0 < y < y1
 
 
+def test_labels_sit_at_the_requested_fraction_of_the_arrow():
+    ax = plot_computational_graph(NODES, EDGES[:1], label_at=0.25)
+    (x0, y0, _), (x1, y1, _) = NODES["w"], NODES["p"]
+    for label in EDGES[0][2:]:
+        (text,) = [t for t in ax.texts if t.get_text() == label]
+        assert text.xy == (x0 + 0.25 * (x1 - x0), y0 + 0.25 * (y1 - y0))
+
+
 def test_a_graph_without_edges_is_just_boxes():
     ax = plot_computational_graph({"a": (0, 0, "a")}, [])
     assert _texts(ax) == ["a"]
@@ -87,3 +95,8 @@ def test_a_graph_without_edges_is_just_boxes():
 def test_refuses_bad_input_with_a_clear_message(nodes, edges, match):
     with pytest.raises(ValueError, match=match):
         plot_computational_graph(nodes, edges)
+
+
+def test_refuses_a_label_position_off_the_arrow():
+    with pytest.raises(ValueError, match=r"label_at must be in \[0, 1\], got 1.5"):
+        plot_computational_graph(NODES, EDGES, label_at=1.5)
