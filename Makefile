@@ -6,6 +6,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# What every target needs first; the editions tests set SETUP= to reuse an environment as it is.
+SETUP ?= $(STAMP)
 # Inline figures break when the kernel inherits a non-inline backend.
 unexport MPLBACKEND
 export PYTHONDONTWRITEBYTECODE := 1
@@ -29,17 +31,19 @@ $(STAMP): requirements.lock pyproject.toml
 	touch $@
 
 # Token authentication stays on (Jupyter's random token); the server listens on loopback only.
-lab: $(STAMP)
+lab: $(SETUP)
 	$(BIN)/jupyter lab --notebook-dir=notebooks --ServerApp.ip=$(LAB_IP) --ServerApp.port=$(LAB_PORT) $(LAB_ROOT)
 
-lint: $(STAMP)
+lint: $(SETUP)
 	$(BIN)/ruff check bpcourse tests tools notebooks
 
-test: $(STAMP) lint
-	$(BIN)/python -m pytest tests $(NOTEBOOKS) --nbval --nbval-current-env
+# Notebook kernels start with IPYTHONDIR=tests/ipython, whose startup file refuses network access.
+test: $(SETUP) lint
+	IPYTHONDIR=$(CURDIR)/tests/ipython $(BIN)/python -m pytest tests $(NOTEBOOKS) \
+	  --nbval --nbval-current-env --ignore=tests/editions
 
 # Re-execute the stored notebooks in order, in fresh kernels (after editing one).
-execute: $(STAMP)
+execute: $(SETUP)
 	$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
 	  --ExecutePreprocessor.record_timing=False --ExecutePreprocessor.kernel_name=python3 \
 	  $(or $(NB),$(NOTEBOOKS))
@@ -59,28 +63,28 @@ MATHJAX_LOCAL = $(VENDOR_JS)/mathjax/MathJax.js?config=TeX-AMS_CHTML-full,Safe
 vendor = mkdir -p $(1)/vendor && npm install --silent --no-audit --no-fund --no-save \
   --prefix $(1)/vendor $(VENDOR_PKGS)
 
-student: $(STAMP)
+student: $(SETUP)
 	rm -rf build/student
 	$(BIN)/python -m bpcourse.editions student notebooks build/student
 
-slides: $(STAMP)
+slides: $(SETUP)
 	rm -rf build/slides && mkdir -p build/slides
 	$(if $(OFFLINE),$(call vendor,build/slides))
 	$(BIN)/jupyter nbconvert --to slides --output-dir build/slides \
 	  $(if $(OFFLINE),$(OFFLINE_URLS)) $(NOTEBOOKS)
 
-html: $(STAMP)
+html: $(SETUP)
 	rm -rf build/site && mkdir -p build/site
 	$(if $(OFFLINE),$(call vendor,build/site))
 	$(BIN)/python -m bpcourse.editions site notebooks build/site \
 	  $(if $(OFFLINE),--mathjax-url '$(MATHJAX_LOCAL)')
 
 # The editions' tests: build each edition in a temporary copy and check what it produced.
-editions: $(STAMP)
+editions: $(SETUP)
 	$(BIN)/python -m pytest tests/editions -p no:cacheprovider
 
 # Benchmarks (never part of make test): writes build/bench.md.
-bench: $(STAMP)
+bench: $(SETUP)
 	$(BIN)/python tools/bench.py $(BENCH_ARGS)
 
 clean:

@@ -43,7 +43,9 @@ def copy(tmp_path_factory):
 
 
 def _make(copy: pathlib.Path, *args: str) -> str:
-    result = subprocess.run(["make", "-s", *args, f"VENV={VENV}"], cwd=copy, capture_output=True,
+    # SETUP= : use this repository's environment as it is (never reinstall it from the copy).
+    result = subprocess.run(["make", "-s", *args, f"VENV={VENV}", "SETUP="], cwd=copy,
+                            capture_output=True,
                             text=True, timeout=900)
     assert result.returncode == 0, f"make {' '.join(args)} failed:\n{result.stderr[-3000:]}"
     return result.stdout
