@@ -38,6 +38,8 @@ class Optimizer:
         defaults: the hyperparameters, already validated; each becomes an attribute.
     """
 
+    maximize: bool = False  # a subclass without a ``maximize`` argument descends
+
     def __init__(self, params: Iterable[Parameter], defaults: dict[str, Any]) -> None:
         self.params: list[Parameter] = _as_parameter_list(params, type(self).__name__)
         self.defaults = dict(defaults)
