@@ -18,7 +18,7 @@ LAB_PORT ?= 8888
 # Jupyter refuses to run as root (containers, CI machines) unless told to.
 LAB_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: setup lab test lint execute student slides html editions bench clean
+.PHONY: setup lab test lint execute student slides html editions determinism extended bench clean
 
 setup: $(STAMP)
 
@@ -40,7 +40,7 @@ lint: $(SETUP)
 # Notebook kernels start with IPYTHONDIR=tests/ipython, whose startup file refuses network access.
 test: $(SETUP) lint
 	IPYTHONDIR=$(CURDIR)/tests/ipython $(BIN)/python -m pytest tests $(NOTEBOOKS) \
-	  --nbval --nbval-current-env --ignore=tests/editions
+	  --nbval --nbval-current-env --ignore=tests/extended
 
 # Re-execute the stored notebooks in order, in fresh kernels (after editing one).
 execute: $(SETUP)
@@ -79,9 +79,16 @@ html: $(SETUP)
 	$(BIN)/python -m bpcourse.editions site notebooks build/site \
 	  $(if $(OFFLINE),--mathjax-url '$(MATHJAX_LOCAL)')
 
-# The editions' tests: build each edition in a temporary copy and check what it produced.
+# Longer checks, run by CI after make test (tests/extended):
+#   editions     build each edition in a temporary copy and check what it produced
+#   determinism  execute every notebook twice in fresh kernels; outputs (images too) must agree
 editions: $(SETUP)
-	$(BIN)/python -m pytest tests/editions -p no:cacheprovider
+	IPYTHONDIR=$(CURDIR)/tests/ipython $(BIN)/python -m pytest tests/extended/test_editions.py
+
+determinism: $(SETUP)
+	$(BIN)/python -m pytest tests/extended/test_determinism.py
+
+extended: editions determinism
 
 # Benchmarks (never part of make test): writes build/bench.md.
 bench: $(SETUP)

@@ -1,7 +1,8 @@
 """The editions (`make student`, `make slides`, `make html`) built in a temporary copy and inspected.
 
-Run by `make editions` (which `.ci/run` runs after `make test`): executing the student edition
-costs as much as the course itself, so it stays out of the 90-second `make test`.
+Run by `make editions` (`.ci/run` runs it after `make test`, with `make determinism`): executing
+the student edition costs as much as the course itself, so it stays out of the 90-second
+`make test`.
 """
 
 from __future__ import annotations
