@@ -1,8 +1,16 @@
 """Layers and losses with hand-written backward passes, shaped like ``torch.nn`` (numpy only)."""
 
 from . import init, utils
+from .activation import LeakyReLU, ReLU, Sigmoid, Tanh
 from .batchnorm import BatchNorm1d
+from .container import Sequential
+from .linear import Linear
+from .loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, MSELoss
 from .module import Module, Parameter
 from .residual import Residual
 
-__all__ = ["BatchNorm1d", "Residual", "init", "utils", "Module", "Parameter"]
+__all__ = [
+    "Linear", "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "Sequential",
+    "MSELoss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss",
+    "BatchNorm1d", "Residual", "init", "utils", "Module", "Parameter",
+]  # fmt: skip

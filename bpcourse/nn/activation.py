@@ -1,0 +1,107 @@
+"""Activation layers: each forward keeps what its backward needs, elementwise, any shape.
+
+| layer     | forward y = f(x)        | backward dL/dx = dL/dy * f'(x) | kept from forward |
+|-----------|-------------------------|--------------------------------|-------------------|
+| ReLU      | max(x, 0)               | g * (x > 0)                    | mask x > 0        |
+| LeakyReLU | x if x > 0 else a x     | g if x > 0 else a g            | mask x > 0        |
+| Sigmoid   | 1 / (1 + exp(-x))       | g * y (1 - y)                  | output y          |
+| Tanh      | tanh(x)                 | g * (1 - y^2)                  | output y          |
+
+Like torch, the derivative at the kink x = 0 is taken as 0 for ReLU and ``a`` for LeakyReLU.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .._validate import as_float_array, check_shape
+from ..functional import _check_slope, _sigmoid
+from .module import Module
+
+__all__ = ["ReLU", "LeakyReLU", "Sigmoid", "Tanh"]
+
+
+class _Activation(Module):
+    """Shared checks: a float input of any shape; grad_output of exactly the output's shape."""
+
+    _cache: np.ndarray | None = None  # what backward needs (a mask or the output), set by forward
+
+    def _input(self, x: object) -> np.ndarray:
+        return as_float_array(x, "x")
+
+    def _grad_output(self, grad_output: object) -> np.ndarray:
+        self._require_forward(self._cache)
+        g = as_float_array(grad_output, "grad_output", dtype=self._dtype)
+        check_shape(g, "grad_output", self._cache.shape)
+        return g
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
+
+
+class ReLU(_Activation):
+    """y = max(x, 0). x: any shape -> y: same shape."""
+
+    def forward(self, x: object) -> np.ndarray:
+        x = self._input(x)
+        self._dtype = x.dtype
+        self._cache = x > 0
+        return np.maximum(x, 0)
+
+    def backward(self, grad_output: object) -> np.ndarray:
+        """dL/dy -> dL/dx = dL/dy where x > 0, else 0. Same shape as x."""
+        g = self._grad_output(grad_output)
+        return g * self._cache
+
+
+class LeakyReLU(_Activation):
+    """y = x where x > 0, else negative_slope * x. x: any shape -> y: same shape."""
+
+    def __init__(self, negative_slope: float = 0.01) -> None:
+        self.negative_slope = _check_slope(negative_slope)
+
+    def forward(self, x: object) -> np.ndarray:
+        x = self._input(x)
+        self._dtype = x.dtype
+        self._cache = x > 0
+        return np.where(self._cache, x, x * self.negative_slope)
+
+    def backward(self, grad_output: object) -> np.ndarray:
+        """dL/dy -> dL/dx = dL/dy where x > 0, else negative_slope * dL/dy. Same shape as x."""
+        g = self._grad_output(grad_output)
+        return np.where(self._cache, g, g * self.negative_slope)
+
+    def __repr__(self) -> str:
+        return f"LeakyReLU(negative_slope={self.negative_slope})"
+
+
+class Sigmoid(_Activation):
+    """y = 1 / (1 + exp(-x)), computed without overflow. x: any shape -> y: same shape."""
+
+    def forward(self, x: object) -> np.ndarray:
+        y = _sigmoid(self._input(x))
+        self._dtype = y.dtype
+        self._cache = y
+        return y
+
+    def backward(self, grad_output: object) -> np.ndarray:
+        """dL/dy -> dL/dx = dL/dy * y (1 - y). Same shape as x."""
+        g = self._grad_output(grad_output)
+        y = self._cache
+        return g * y * (1 - y)
+
+
+class Tanh(_Activation):
+    """y = tanh(x). x: any shape -> y: same shape."""
+
+    def forward(self, x: object) -> np.ndarray:
+        y = np.tanh(self._input(x))
+        self._dtype = y.dtype
+        self._cache = y
+        return y
+
+    def backward(self, grad_output: object) -> np.ndarray:
+        """dL/dy -> dL/dx = dL/dy * (1 - y^2). Same shape as x."""
+        g = self._grad_output(grad_output)
+        y = self._cache
+        return g * (1 - y * y)

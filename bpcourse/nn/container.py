@@ -1,0 +1,63 @@
+"""``Sequential``: modules applied one after the other; the backward pass runs them in reverse."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+
+from .module import Module
+
+__all__ = ["Sequential"]
+
+
+class Sequential(Module):
+    """``Sequential(m0, m1, ...)``: forward is ``... m1(m0(x))``; backward goes m_last ... m0.
+
+    Children are attributes named "0", "1", ..., so parameter names match torch's
+    (``0.weight``, ``0.bias``, ``2.weight`` ...). Index with ``model[i]``; ``model[a:b]`` is a
+    ``Sequential`` of the same (shared) modules.
+    """
+
+    def __init__(self, *modules: Module) -> None:
+        for i, m in enumerate(modules):
+            if not isinstance(m, Module):
+                raise TypeError(
+                    f"Sequential takes bpcourse.nn modules, got {type(m).__name__} at position {i}"
+                )
+            setattr(self, str(i), m)
+        self._len = len(modules)
+
+    def __len__(self) -> int:
+        return self._len
+
+    def __iter__(self) -> Iterator[Module]:
+        return (getattr(self, str(i)) for i in range(self._len))
+
+    def __getitem__(self, index: int | slice) -> Module:
+        if isinstance(index, slice):
+            return Sequential(*list(self)[index])
+        if isinstance(index, bool) or not isinstance(index, (int, np.integer)):
+            raise TypeError(f"Sequential index must be an int or a slice, got {index!r:.60}")
+        if not -self._len <= index < self._len:
+            raise IndexError(f"index {index} is out of range for a Sequential of {self._len}")
+        return getattr(self, str(index % self._len))
+
+    def forward(self, x: object) -> np.ndarray:
+        """x: the first module's input, e.g. (N, D_in) -> the last module's output."""
+        for m in self:
+            x = m(x)
+        return x
+
+    def backward(self, grad_output: object) -> np.ndarray:
+        """dL/d(output) -> dL/dx, through every module in reverse order (chain rule)."""
+        g = grad_output
+        for i in reversed(range(self._len)):
+            g = getattr(self, str(i)).backward(g)
+        return g
+
+    def __repr__(self) -> str:
+        if not self._len:
+            return "Sequential()"
+        lines = [f"  ({i}): " + repr(m).replace("\n", "\n  ") for i, m in enumerate(self)]
+        return "Sequential(\n" + "\n".join(lines) + "\n)"

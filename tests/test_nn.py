@@ -1,0 +1,408 @@
+"""bpcourse.nn layers, Sequential and losses against their torch twins (float64, rtol=1e-10)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from bpcourse import nn
+
+RTOL, ATOL = 1e-10, 1e-12
+SETTINGS = settings(max_examples=30, deadline=None)
+
+SPECIAL = [0.0, 1e-12, -1e-12, 1.0, -1.0, 30.0, -30.0, 700.0, -700.0, 1e4, -1e4]
+values = st.one_of(
+    st.floats(-20, 20, allow_nan=False, allow_subnormal=False), st.sampled_from(SPECIAL)
+)
+small = st.floats(-3, 3, allow_nan=False, allow_subnormal=False)
+probs = st.one_of(st.floats(0, 1, allow_subnormal=False), st.sampled_from([0.0, 1.0, 1e-20]))
+shapes = hnp.array_shapes(min_dims=1, max_dims=3, min_side=1, max_side=6)
+
+
+def arrays(shape, elements=values):
+    return hnp.arrays(np.float64, shape, elements=elements)
+
+
+def assert_same(actual, expected, rtol=RTOL, atol=ATOL):
+    """Exact shape and dtype, then values: never broadcasts."""
+    if isinstance(expected, torch.Tensor):
+        expected = expected.detach().numpy()
+    assert isinstance(actual, np.ndarray), f"expected an ndarray, got {type(actual).__name__}"
+    assert actual.shape == expected.shape, f"shape {actual.shape} != {expected.shape}"
+    assert actual.dtype == expected.dtype, f"dtype {actual.dtype} != {expected.dtype}"
+    np.testing.assert_allclose(actual, expected, rtol=rtol, atol=atol)
+
+
+def leaf(x: np.ndarray) -> torch.Tensor:
+    return torch.tensor(x, requires_grad=True)
+
+
+def torch_twin(module: nn.Module) -> torch.nn.Module:
+    """The same model in torch, built here (independently of bpcourse.check), same parameters."""
+    if isinstance(module, nn.Sequential):
+        return torch.nn.Sequential(*(torch_twin(m) for m in module))
+    if isinstance(module, nn.Linear):
+        dtype = torch.float32 if module.weight.dtype == np.float32 else torch.float64
+        twin = torch.nn.Linear(
+            module.in_features, module.out_features, bias=module.bias is not None, dtype=dtype
+        )
+        with torch.no_grad():
+            twin.weight.copy_(torch.from_numpy(module.weight.data))
+            if module.bias is not None:
+                twin.bias.copy_(torch.from_numpy(module.bias.data))
+        return twin
+    if isinstance(module, nn.LeakyReLU):
+        return torch.nn.LeakyReLU(module.negative_slope)
+    simple = {nn.ReLU: torch.nn.ReLU, nn.Sigmoid: torch.nn.Sigmoid, nn.Tanh: torch.nn.Tanh}
+    return simple[type(module)]()
+
+
+def assert_same_grads(model: nn.Module, twin: torch.nn.Module, **tol) -> None:
+    mine = dict(model.named_parameters())
+    theirs = dict(twin.named_parameters())
+    assert mine.keys() == theirs.keys()  # torch's names: "0.weight", "0.bias", ...
+    for name, p in mine.items():
+        assert_same(p.grad, theirs[name].grad, **tol)
+
+
+# ------------------------------------------------------------------------------------------------
+# Linear
+# ------------------------------------------------------------------------------------------------
+@st.composite
+def linear_case(draw):
+    n, d_in, d_out = draw(st.integers(1, 8)), draw(st.integers(1, 6)), draw(st.integers(1, 6))
+    layer = nn.Linear(d_in, d_out, bias=draw(st.booleans()), rng=draw(st.integers(0, 2**32 - 1)))
+    return layer, draw(arrays((n, d_in))), draw(arrays((n, d_out), small))
+
+
+@SETTINGS
+@given(case=linear_case())
+def test_linear_matches_torch(case):
+    layer, x, g = case
+    twin = torch_twin(layer)
+    xt = leaf(x)
+    yt = twin(xt)
+    yt.backward(torch.tensor(g))
+    assert_same(layer(x), yt)
+    assert_same(layer.backward(g), xt.grad)
+    assert_same_grads(layer, twin)
+
+
+def test_linear_layout_and_init_are_torchs():
+    layer = nn.Linear(100, 300, rng=0)
+    assert layer.weight.shape == (300, 100) and layer.bias.shape == (300,)
+    assert layer.weight.dtype == np.float64
+    bound = 1 / np.sqrt(100)
+    w = layer.weight.data
+    # U(-b, b): inside the bounds, reaching close to them, with variance b^2 / 3.
+    assert -bound <= w.min() < -0.99 * bound and 0.99 * bound < w.max() < bound
+    assert abs(w.std() - bound / np.sqrt(3)) < 0.02 * bound
+    assert abs(w.mean()) < 0.02 * bound
+    assert np.all(np.abs(layer.bias.data) < bound) and layer.bias.data.std() > 0.4 * bound
+    # torch's own init has the same spread
+    tw = torch.nn.Linear(100, 300).weight.detach().numpy()
+    assert abs(w.std() - tw.std()) < 0.03 * bound
+    np.testing.assert_array_equal(layer.weight.grad, np.zeros((300, 100)))
+
+
+def test_linear_rng_seed_generator_and_global():
+    a = nn.Linear(3, 2, rng=7).weight.data
+    np.testing.assert_array_equal(a, nn.Linear(3, 2, rng=7).weight.data)
+    np.testing.assert_array_equal(a, nn.Linear(3, 2, rng=np.random.default_rng(7)).weight.data)
+    assert not np.array_equal(a, nn.Linear(3, 2, rng=8).weight.data)
+    state = np.random.get_state()  # noqa: NPY002 (restored below: other tests share it)
+    try:  # rng=None uses numpy's global RNG, the one setup_notebook() seeds
+        np.random.seed(3)  # noqa: NPY002
+        b = nn.Linear(3, 2).weight.data
+        np.random.seed(3)  # noqa: NPY002
+        np.testing.assert_array_equal(b, nn.Linear(3, 2).weight.data)
+    finally:
+        np.random.set_state(state)  # noqa: NPY002
+
+
+def test_linear_without_bias_has_only_weight():
+    layer = nn.Linear(3, 2, bias=False, rng=0)
+    assert layer.bias is None
+    assert [name for name, _ in layer.named_parameters()] == ["weight"]
+    np.testing.assert_array_equal(layer(np.ones((1, 3))), layer.weight.data.sum(axis=1)[None])
+
+
+def test_linear_weight_grad_vs_finite_differences():
+    rng = np.random.default_rng(0)
+    layer = nn.Linear(4, 3, rng=1)
+    x, target = rng.normal(size=(5, 4)), rng.normal(size=(5, 3))
+
+    def loss() -> float:
+        return float(((layer(x) - target) ** 2).sum())
+
+    layer(x)
+    layer.backward(2 * (layer(x) - target))
+    h, num = 1e-6, np.zeros_like(layer.weight.data)
+    for i in np.ndindex(num.shape):
+        old = layer.weight.data[i]
+        layer.weight.data[i] = old + h
+        up = loss()
+        layer.weight.data[i] = old - h
+        num[i] = (up - loss()) / (2 * h)
+        layer.weight.data[i] = old
+    np.testing.assert_allclose(layer.weight.grad, num, rtol=1e-6, atol=1e-8)
+
+
+# ------------------------------------------------------------------------------------------------
+# Activations
+# ------------------------------------------------------------------------------------------------
+ACTIVATIONS = {
+    "ReLU": (nn.ReLU, torch.nn.ReLU, {}),
+    "LeakyReLU": (nn.LeakyReLU, torch.nn.LeakyReLU, {}),
+    "LeakyReLU(0.2)": (nn.LeakyReLU, torch.nn.LeakyReLU, {"negative_slope": 0.2}),
+    "Sigmoid": (nn.Sigmoid, torch.nn.Sigmoid, {}),
+    "Tanh": (nn.Tanh, torch.nn.Tanh, {}),
+}
+
+
+@st.composite
+def x_and_grad(draw):
+    x = draw(arrays(draw(shapes)))
+    return x, draw(arrays(x.shape, small))
+
+
+@pytest.mark.parametrize("name", ACTIVATIONS)
+@SETTINGS
+@given(case=x_and_grad())
+def test_activation_layer_matches_torch(name, case):
+    mine_cls, torch_cls, kwargs = ACTIVATIONS[name]
+    x, g = case
+    layer = mine_cls(**kwargs)
+    xt = leaf(x)
+    yt = torch_cls(**kwargs)(xt)
+    yt.backward(torch.tensor(g))
+    assert_same(layer(x), yt)
+    assert_same(layer.backward(g), xt.grad)
+
+
+# ------------------------------------------------------------------------------------------------
+# Losses
+# ------------------------------------------------------------------------------------------------
+@st.composite
+def loss_case(draw):
+    kind = draw(st.sampled_from(["MSE", "BCE", "BCEWithLogits", "CE classes", "CE probs"]))
+    reduction = draw(st.sampled_from(["mean", "sum", "none"]))
+    if kind.startswith("CE"):
+        n, c = draw(st.integers(1, 8)), draw(st.integers(1, 6))
+        pred = draw(arrays((n, c)))
+        classes = draw(hnp.arrays(np.int64, (n,), elements=st.integers(0, c - 1)))
+        target = classes if kind == "CE classes" else np.eye(c)[classes]
+        mine, theirs = nn.CrossEntropyLoss, torch.nn.CrossEntropyLoss
+    else:
+        shape = draw(shapes)
+        pred = draw(arrays(shape, probs if kind == "BCE" else values))
+        target = draw(arrays(shape, values if kind == "MSE" else probs))
+        mine, theirs = {
+            "MSE": (nn.MSELoss, torch.nn.MSELoss),
+            "BCE": (nn.BCELoss, torch.nn.BCELoss),
+            "BCEWithLogits": (nn.BCEWithLogitsLoss, torch.nn.BCEWithLogitsLoss),
+        }[kind]
+    loss_shape = pred.shape[:1] if kind.startswith("CE") else pred.shape
+    g = draw(st.one_of(st.none(), arrays(loss_shape if reduction == "none" else (), small)))
+    return mine(reduction=reduction), theirs(reduction=reduction), pred, target, g
+
+
+@SETTINGS
+@given(case=loss_case())
+def test_loss_modules_match_torch(case):
+    crit, torch_crit, pred, target, g = case
+    pt = leaf(pred)
+    expected = torch_crit(pt, torch.tensor(target))
+    if g is not None:
+        expected.backward(torch.tensor(g))
+    else:  # torch needs a gradient for "none"; ours then means that of the summed losses
+        (expected if expected.ndim == 0 else expected.sum()).backward()
+    loss = crit(pred, target)
+    if crit.reduction == "none":
+        assert_same(loss, expected)
+    else:
+        assert isinstance(loss, float)
+        assert loss == pytest.approx(expected.item(), rel=RTOL, abs=ATOL)
+    assert_same(crit.backward() if g is None else crit.backward(g), pt.grad)
+
+
+# ------------------------------------------------------------------------------------------------
+# Sequential: random stacks against their torch twins
+# ------------------------------------------------------------------------------------------------
+@st.composite
+def stack_case(draw):
+    depth = draw(st.integers(1, 4))
+    widths = draw(st.lists(st.integers(1, 6), min_size=depth + 1, max_size=depth + 1))
+    seed = draw(st.integers(0, 2**32 - 1))
+    layers: list[nn.Module] = []
+    for i in range(depth):
+        layers.append(nn.Linear(widths[i], widths[i + 1], bias=draw(st.booleans()), rng=seed + i))
+        act = draw(st.sampled_from([None, nn.ReLU, nn.LeakyReLU, nn.Sigmoid, nn.Tanh]))
+        if act is not None:
+            layers.append(act())
+    kind = draw(st.sampled_from(["mse", "bce", "bce_logits", "ce"]))
+    n = draw(st.integers(1, 8))
+    x = draw(arrays((n, widths[0]), small))
+    out_shape = (n, widths[-1])
+    if kind == "mse":
+        crit, torch_crit, target = nn.MSELoss(), torch.nn.MSELoss(), draw(arrays(out_shape, small))
+    elif kind == "bce":
+        layers.append(nn.Sigmoid())
+        crit, torch_crit, target = nn.BCELoss(), torch.nn.BCELoss(), draw(arrays(out_shape, probs))
+    elif kind == "bce_logits":
+        crit, torch_crit = nn.BCEWithLogitsLoss(), torch.nn.BCEWithLogitsLoss()
+        target = draw(arrays(out_shape, probs))
+    else:
+        crit, torch_crit = nn.CrossEntropyLoss(), torch.nn.CrossEntropyLoss()
+        target = draw(hnp.arrays(np.int64, (n,), elements=st.integers(0, widths[-1] - 1)))
+    return nn.Sequential(*layers), crit, torch_crit, x, target
+
+
+@SETTINGS
+@given(case=stack_case())
+def test_random_sequential_matches_torch_twin(case):
+    model, crit, torch_crit, x, target = case
+    twin = torch_twin(model)
+    xt = leaf(x)
+    expected = torch_crit(twin(xt), torch.tensor(target))
+    expected.backward()
+    loss = crit(model(x), target)
+    dx = model.backward(crit.backward())
+    assert loss == pytest.approx(expected.item(), rel=RTOL, abs=ATOL)
+    assert_same(dx, xt.grad)
+    assert_same_grads(model, twin)
+
+
+def test_gradients_accumulate_over_two_backward_passes_until_zero_grad():
+    rng = np.random.default_rng(0)
+    model = nn.Sequential(nn.Linear(4, 5, rng=0), nn.Tanh(), nn.Linear(5, 3, rng=1))
+    twin = torch_twin(model)
+    crit = nn.CrossEntropyLoss()
+    for _ in range(2):  # two different batches, no zero_grad in between: gradients add up
+        x, y = rng.normal(size=(6, 4)), rng.integers(0, 3, size=6)
+        crit(model(x), y)
+        model.backward(crit.backward())
+        torch.nn.functional.cross_entropy(twin(torch.tensor(x)), torch.tensor(y)).backward()
+    assert_same_grads(model, twin)
+    model.zero_grad()
+    for p in model.parameters():
+        assert p.grad.dtype == p.data.dtype
+        np.testing.assert_array_equal(p.grad, np.zeros(p.shape))
+
+
+def test_sequential_names_indexing_and_reverse_order():
+    a, r, b = nn.Linear(2, 3, rng=0), nn.ReLU(), nn.Linear(3, 1, bias=False, rng=1)
+    model = nn.Sequential(a, r, b)
+    assert len(model) == 3 and model[0] is a and model[-1] is b and list(model) == [a, r, b]
+    assert [m for m in model[1:]] == [r, b]
+    assert [n for n, _ in model.named_parameters()] == ["0.weight", "0.bias", "2.weight"]
+    assert "(2): Linear(in_features=3, out_features=1, bias=False)" in repr(model)
+    calls = []
+    for i, m in enumerate(model):
+        backward = m.backward
+        m.backward = lambda g, i=i, backward=backward: (calls.append(i), backward(g))[1]
+    model(np.ones((2, 2)))
+    model.backward(np.ones((2, 1)))
+    assert calls == [2, 1, 0]
+
+
+# ------------------------------------------------------------------------------------------------
+# float32 stays float32 and agrees with torch float32
+# ------------------------------------------------------------------------------------------------
+def test_float32_model_stays_float32_and_matches_torch_float32():
+    rng = np.random.default_rng(0)
+    model = nn.Sequential(
+        nn.Linear(20, 32, dtype=np.float32, rng=0), nn.ReLU(),
+        nn.Linear(32, 16, dtype=np.float32, rng=1), nn.Sigmoid(),
+        nn.Linear(16, 5, dtype=np.float32, rng=2), nn.LeakyReLU(),
+    )  # fmt: skip
+    assert all(p.data.dtype == np.float32 == p.grad.dtype for p in model.parameters())
+    twin = torch_twin(model)
+    x = rng.normal(size=(64, 20)).astype(np.float32)
+    y = rng.integers(0, 5, size=64)
+    xt = leaf(x)
+    torch.nn.functional.cross_entropy(twin(xt), torch.tensor(y)).backward()
+    crit = nn.CrossEntropyLoss()
+    out = model(x)
+    assert out.dtype == np.float32
+    crit(out, y)
+    dlogits = crit.backward()
+    assert dlogits.dtype == np.float32
+    assert_same(model.backward(dlogits), xt.grad, rtol=1e-5, atol=1e-6)
+    assert_same_grads(model, twin, rtol=1e-5, atol=1e-6)
+
+
+# ------------------------------------------------------------------------------------------------
+# Unusual but legitimate input
+# ------------------------------------------------------------------------------------------------
+def test_integer_and_list_inputs_give_the_float_result():
+    xor = np.array([[0, 0], [0, 1], [1, 0], [1, 1]])
+    model = nn.Sequential(nn.Linear(2, 3, rng=0), nn.Tanh(), nn.Linear(3, 1, rng=1))
+    expected = model(xor.astype(np.float64))
+    assert_same(model(xor), expected)
+    assert_same(model(xor.tolist()), expected)
+    crit = nn.BCEWithLogitsLoss()
+    assert crit(expected, [[0], [1], [1], [0]]) == crit(expected, np.array([[0.0], [1], [1], [0]]))
+    assert nn.CrossEntropyLoss()([[0, 0]], [1]) == pytest.approx(np.log(2))
+
+
+# ------------------------------------------------------------------------------------------------
+# Bad input: one clear error naming the argument, what was expected and what came
+# ------------------------------------------------------------------------------------------------
+def forwarded(module, x):
+    module(x)
+    return module
+
+
+BAD = [
+    (lambda: nn.Linear(3, 2, rng=0)(np.ones((4, 5))), ValueError, r"x must have shape \(N, 3\), got .*\(4, 5\)"),
+    (lambda: nn.Linear(3, 2, rng=0)(np.ones(3)), ValueError, r"x must be 2-D, got .*\(3,\)"),
+    (lambda: nn.Linear(3, 2, rng=0)(np.ones((0, 3))), ValueError, r"x must not be empty"),
+    (lambda: nn.Linear(3, 2, rng=0)([[1.0, np.nan, 0.0]]), ValueError, r"x must be finite, got nan at index \(0, 1\)"),
+    (lambda: nn.Linear(3, 2, rng=0)(torch.ones(1, 3)), TypeError, r"x.detach\(\).numpy\(\)"),
+    (lambda: nn.Linear(0, 2), ValueError, r"in_features must be at least 1, got 0"),
+    (lambda: nn.Linear(3, 2.5), TypeError, r"out_features must be an int, got 2.5"),
+    (lambda: nn.Linear(3, 2, dtype=np.int64), TypeError, r"dtype must be np.float32 or np.float64"),
+    (lambda: nn.Linear(3, 2, rng="seed"), TypeError, r"rng must be a np.random.Generator"),
+    (lambda: nn.Linear(3, 2, rng=0).backward(np.ones((4, 2))), RuntimeError, r"Linear.backward called before forward"),
+    (lambda: nn.ReLU().backward(np.ones(2)), RuntimeError, r"ReLU.backward called before forward"),
+    (lambda: nn.Sigmoid().backward(np.ones(2)), RuntimeError, r"Sigmoid.backward called before forward"),
+    (lambda: nn.MSELoss().backward(), RuntimeError, r"MSELoss.backward called before forward"),
+    (lambda: nn.Sequential(nn.Linear(2, 2, rng=0)).backward(np.ones((1, 2))), RuntimeError, r"before forward"),
+    (lambda: forwarded(nn.Linear(3, 2, rng=0), np.ones((4, 3))).backward(np.ones((2, 4))), ValueError, r"grad_output must have shape \(4, 2\), got .*\(2, 4\)"),
+    (lambda: forwarded(nn.Linear(3, 2, rng=0), np.ones((4, 3))).backward(np.ones(2)), ValueError, r"grad_output must have shape \(4, 2\)"),
+    (lambda: forwarded(nn.Tanh(), np.ones((4, 3))).backward(np.ones((1, 3))), ValueError, r"grad_output must have shape \(4, 3\)"),
+    (lambda: forwarded(nn.ReLU(), np.ones((4, 1))).backward(np.ones(4)), ValueError, r"grad_output must have shape \(4, 1\)"),
+    (lambda: nn.Sequential(nn.ReLU(), "relu"), TypeError, r"got str at position 1"),
+    (lambda: nn.LeakyReLU("0.1"), TypeError, r"negative_slope must be a number"),
+    (lambda: nn.MSELoss(reduction="average"), ValueError, r"reduction must be"),
+    (lambda: nn.MSELoss()(np.ones((4, 1)), np.ones(4)), ValueError, r"target must have shape \(4, 1\)"),
+    (lambda: nn.BCELoss()(np.array([0.5, 1.2]), np.ones(2)), ValueError, r"prob must hold probabilities in \[0, 1\], got 1.2 at index \(1,\)"),
+    (lambda: nn.BCEWithLogitsLoss()(np.ones(2), np.array([0.0, 3.0])), ValueError, r"target must hold probabilities"),
+    (lambda: nn.CrossEntropyLoss()(np.ones((3, 4)), [0, 1, 4]), ValueError, r"target must hold class indices in \[0, 3\].*got 4 at index 2"),
+    (lambda: nn.CrossEntropyLoss()(np.ones((3, 4)), [0, 1]), ValueError, r"target must have shape \(3,\)"),
+    (lambda: nn.CrossEntropyLoss()(np.ones((3, 4)), [0, 1, 0.5]), ValueError, r"integer class indices"),
+    (lambda: nn.CrossEntropyLoss()(np.ones(4), [0]), ValueError, r"logits must be 2-D"),
+    (lambda: nn.CrossEntropyLoss()(np.zeros((0, 4)), np.zeros(0)), ValueError, r"logits must not be empty"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("call", "error", "message"), BAD)
+def test_bad_input_gives_one_clear_error(call, error, message):
+    with pytest.raises(error, match=message):
+        call()
+
+
+def test_loss_grad_output_must_match_the_loss_shape():
+    crit = nn.MSELoss()
+    crit(np.ones(3), np.zeros(3))
+    with pytest.raises(ValueError, match=r"grad_output must have shape \(\)"):
+        crit.backward(np.ones(3))
+    crit = nn.CrossEntropyLoss(reduction="none")
+    crit(np.ones((3, 2)), [0, 1, 1])
+    with pytest.raises(ValueError, match=r"grad_output must have shape \(3,\)"):
+        crit.backward(np.ones((3, 2)))
