@@ -450,3 +450,137 @@ def test_import_check_does_not_import_torch():
     code = "import sys, bpcourse.check; print('torch' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+# --- to_torch and check_model_grads with bpcourse.nn ---------------------------------------------
+from bpcourse import nn  # noqa: E402
+
+ACTIVATIONS = [nn.ReLU, nn.Tanh, nn.Sigmoid, lambda: nn.LeakyReLU(0.2)]
+
+
+def _mlp(sizes, act, seed):
+    layers = []
+    for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
+        layers.append(nn.Linear(a, b, rng=seed + i))
+        if i < len(sizes) - 2:
+            layers.append(act())
+    return nn.Sequential(*layers)
+
+
+def test_to_torch_builds_the_identical_model():
+    model = nn.Sequential(
+        nn.Linear(2, 5, rng=0),
+        nn.LeakyReLU(0.3),
+        nn.Linear(5, 3, rng=1),
+        nn.Tanh(),
+        nn.Linear(3, 1, bias=False, rng=2),
+        nn.Sigmoid(),
+    )
+    twin = check.to_torch(model)
+    assert [type(m).__name__ for m in twin] == [
+        "Linear",
+        "LeakyReLU",
+        "Linear",
+        "Tanh",
+        "Linear",
+        "Sigmoid",
+    ]
+    assert twin[1].negative_slope == 0.3 and twin[4].bias is None
+    assert [n for n, _ in twin.named_parameters()] == [n for n, _ in model.named_parameters()]
+    assert all(p.dtype == torch.float64 for p in twin.parameters())
+    X = RNG.normal(size=(7, 2))
+    check.assert_close(model(X), twin(torch.tensor(X)).detach().numpy(), "output")
+    # A copy, not a view: changing the twin leaves the bpcourse model alone.
+    with torch.no_grad():
+        twin[0].weight.zero_()
+    assert np.any(model[0].weight.data != 0)
+
+
+def test_to_torch_keeps_float32_and_losses_keep_reduction():
+    twin = check.to_torch(nn.Linear(3, 2, dtype=np.float32, rng=0))
+    assert twin.weight.dtype == torch.float32
+    assert check.to_torch(nn.CrossEntropyLoss(reduction="sum")).reduction == "sum"
+
+
+@settings(max_examples=20, deadline=None)
+@given(
+    n=st.integers(1, 6),
+    sizes=st.lists(st.integers(1, 5), min_size=2, max_size=4),
+    act=st.integers(0, 3),
+    seed=st.integers(0, 1000),
+    reduction=st.sampled_from(["mean", "sum", "none"]),
+)
+def test_random_stacks_match_their_twins_with_every_loss(n, sizes, act, seed, reduction):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, sizes[0]))
+    model = _mlp(sizes, ACTIVATIONS[act], seed)
+    out = sizes[-1]
+    cases = [
+        (nn.MSELoss(reduction), rng.normal(size=(n, out))),
+        (nn.BCEWithLogitsLoss(reduction), rng.integers(0, 2, size=(n, out)).astype(float)),
+        (nn.CrossEntropyLoss(reduction), rng.integers(0, out, size=n)),
+    ]
+    for criterion, y in cases:
+        rep = check.check_model_grads(model, criterion, X, y)
+        assert str(rep).startswith(f"OK {2 + len(model.parameters()) + 1} checks")
+    probs = nn.Sequential(model, nn.Sigmoid())
+    check.check_model_grads(probs, nn.BCELoss(reduction), X, rng.uniform(size=(n, out)))
+
+
+def test_check_model_grads_leaves_the_model_unchanged():
+    model = _mlp([3, 4, 2], nn.ReLU, 0)
+    model[0].weight.grad[...] = 5.0
+    X, y = RNG.normal(size=(4, 3)), RNG.normal(size=(4, 2))
+    check.check_model_grads(model, nn.MSELoss(), X, y)
+    np.testing.assert_array_equal(model[0].weight.grad, 5.0)
+    np.testing.assert_array_equal(model[2].bias.grad, 0.0)
+
+
+def test_batchnorm_and_residual_twins():
+    block = nn.Sequential(nn.Linear(3, 3, rng=0), nn.BatchNorm1d(3), nn.Tanh())
+    model = nn.Sequential(nn.Residual(block), nn.Linear(3, 2, rng=1))
+    X, y = RNG.normal(size=(6, 3)), RNG.integers(0, 2, size=6)
+    rep = check.check_model_grads(model, nn.CrossEntropyLoss(), X, y)
+    assert "0.block.1.weight.grad" in str(rep)
+    model(X)  # one training batch moves the running statistics
+    model.eval()
+    twin = check.to_torch(model)
+    assert not twin.training
+    check.assert_close(model(X), twin(torch.tensor(X)).detach().numpy(), "eval output")
+    check.check_model_grads(model, nn.CrossEntropyLoss(), X, y)
+
+
+def _wrong_linear_backward(kind):
+    def backward(self, grad_output):
+        g, x = np.asarray(grad_output), self._x
+        dW = -(g.T @ x) if kind == "sign" else (g.T @ x).T
+        self.weight.grad += dW if dW.shape == self.weight.shape else dW.T
+        self.bias.grad += g.sum(axis=0)
+        return g @ self.weight.data
+
+    return backward
+
+
+@pytest.mark.parametrize(("kind", "hint"), [("sign", "sign flip"), ("square", "transpose")])
+def test_check_model_grads_names_the_wrong_parameter(monkeypatch, kind, hint):
+    model = nn.Sequential(nn.Linear(3, 3, rng=0), nn.Tanh(), nn.Linear(3, 2, rng=1))
+    X, y = RNG.normal(size=(5, 3)), RNG.normal(size=(5, 2))
+    monkeypatch.setattr(nn.Linear, "backward", _wrong_linear_backward(kind))
+    with pytest.raises(AssertionError) as info:
+        check.check_model_grads(model, nn.MSELoss(), X, y)
+    failures, matching = str(info.value).split("(matching torch autograd: ")
+    assert failures.startswith("0.weight.grad: max abs diff") and hint in failures
+    assert "0.bias.grad" in matching and "dX" in matching  # dX uses W itself, not dW
+    # A sign flip breaks the last layer's (2, 3) weight gradient too; the transpose only fits
+    # the square first layer, so the (3, 2) one is put back right and matches.
+    assert ("2.weight.grad:" in failures) == (kind == "sign")
+    assert ("2.weight.grad" in matching) == (kind != "sign")
+
+
+def test_check_model_grads_finds_a_missing_one_over_batch(monkeypatch):
+    model = _mlp([2, 4, 1], nn.Tanh, 3)
+    X, y = RNG.normal(size=(8, 2)), RNG.normal(size=(8, 1))
+    real = nn.MSELoss.backward
+    monkeypatch.setattr(nn.MSELoss, "backward", lambda self, *a: real(self, *a) * 8)
+    with pytest.raises(AssertionError, match="the batch has 8 samples"):
+        check.check_model_grads(model, nn.MSELoss(), X, y)

@@ -287,7 +287,8 @@ def check_model_grads(
     Xt = torch.tensor(np.array(Xa, dtype=np.float64), dtype=dtype, requires_grad=True)
     pred_t = twin(Xt)
     loss_t = tcrit(pred_t, _targets(criterion, y, dtype))
-    loss_t.backward()
+    # reduction="none": the hand backward() gives the gradient of the summed losses.
+    (loss_t if loss_t.ndim == 0 else loss_t.sum()).backward()
     theirs = dict(twin.named_parameters())
 
     checks: list[tuple[str, object, object]] = [
