@@ -162,7 +162,7 @@ def log_softmax_backward(grad_output: object, out: object, axis: int = -1) -> np
 # Losses: validation shared by all of them
 # ================================================================================================
 def _check_reduction(reduction: object) -> str:
-    if reduction not in REDUCTIONS:
+    if not isinstance(reduction, str) or reduction not in REDUCTIONS:
         raise ValueError(f'reduction must be "mean", "sum" or "none", got {reduction!r:.60}')
     return reduction  # type: ignore[return-value]
 
@@ -192,7 +192,10 @@ def _check_probabilities(arr: np.ndarray, name: str, hint: str = "") -> None:
         )
 
 
-def _check_loss_inputs(pred_name, pred, target, reduction):
+_Checked = tuple[np.ndarray, np.ndarray, str]  # (pred, target, reduction) after the checks
+
+
+def _check_loss_inputs(pred_name: str, pred: object, target: object, reduction: object) -> _Checked:
     return (*_pair(pred, target, pred_name), _check_reduction(reduction))
 
 
@@ -225,7 +228,7 @@ def mse_grad(pred: object, target: object, reduction: str = "mean") -> np.ndarra
 _LOGIT_HINT = "; if these are logits, use binary_cross_entropy_with_logits"
 
 
-def _bce_inputs(prob: object, target: object, reduction: str):
+def _bce_inputs(prob: object, target: object, reduction: object) -> _Checked:
     p, t, reduction = _check_loss_inputs("prob", prob, target, reduction)
     _check_probabilities(p, "prob", _LOGIT_HINT)
     _check_probabilities(t, "target")
@@ -265,7 +268,7 @@ def binary_cross_entropy_grad(prob: object, target: object, reduction: str = "me
 # ================================================================================================
 # Binary cross-entropy on logits (sigmoid folded in: stable for any logit)
 # ================================================================================================
-def _bce_logits_inputs(logits: object, target: object, reduction: str):
+def _bce_logits_inputs(logits: object, target: object, reduction: object) -> _Checked:
     z, t, reduction = _check_loss_inputs("logits", logits, target, reduction)
     _check_probabilities(t, "target")
     return z, t, reduction
@@ -302,7 +305,7 @@ def binary_cross_entropy_with_logits_grad(
 # ================================================================================================
 # Cross-entropy on logits: class indices (N,) or probability targets (N, C)
 # ================================================================================================
-def _ce_inputs(logits: object, target: object, reduction: str):
+def _ce_inputs(logits: object, target: object, reduction: object) -> _Checked:
     """logits (N, C) float; target either int class indices (N,) or probabilities (N, C)."""
     z = as_float_array(logits, "logits", ndim=2)
     reduction = _check_reduction(reduction)
@@ -328,7 +331,9 @@ def _ce_inputs(logits: object, target: object, reduction: str):
     return z, t.astype(np.intp), reduction
 
 
-def _cross_entropy_from_log_probs(logp: np.ndarray, t: np.ndarray, reduction: str):
+def _cross_entropy_from_log_probs(
+    logp: np.ndarray, t: np.ndarray, reduction: str
+) -> float | np.ndarray:
     if t.ndim == 1:
         loss = -logp[np.arange(len(t)), t]
     else:
@@ -336,7 +341,9 @@ def _cross_entropy_from_log_probs(logp: np.ndarray, t: np.ndarray, reduction: st
     return _reduce(loss, reduction)
 
 
-def _cross_entropy_grad_from_log_probs(logp: np.ndarray, t: np.ndarray, reduction: str):
+def _cross_entropy_grad_from_log_probs(
+    logp: np.ndarray, t: np.ndarray, reduction: str
+) -> np.ndarray:
     # dL/dlogp is -onehot (or -t); back through log_softmax: g - softmax * sum(g).
     if t.ndim == 1:
         g = np.zeros_like(logp)

@@ -1,4 +1,4 @@
-"""bpcourse.functional against torch autograd (float64, rtol=1e-10, atol=1e-12) and finite differences."""
+"""bpcourse.functional against torch autograd (float64, rtol=1e-10) and finite differences."""
 
 from __future__ import annotations
 
