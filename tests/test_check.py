@@ -160,6 +160,8 @@ def test_nan_and_zeros_and_none():
     assert "all zeros" in _fails(np.zeros(3), e)
     with pytest.raises(AssertionError, match="dW is None"):
         check.assert_close(None, e, "dW")
+    with pytest.raises(TypeError, match=r"dW is a Parameter: compare its gradient dW.grad"):
+        check.assert_close(Parameter(e), e, "dW")
 
 
 def test_constant_factor_and_float32_rounding_hints():

@@ -77,6 +77,10 @@ def to_numpy(x: object, name: str) -> np.ndarray:
         )
     if type(x).__module__.startswith("torch") and hasattr(x, "detach"):
         return x.detach().cpu().numpy()
+    if hasattr(x, "grad") and hasattr(x, "data") and type(x).__name__ == "Parameter":
+        raise TypeError(
+            f"{name} is a Parameter: compare its gradient {name}.grad (or its value {name}.data)"
+        )
     if isinstance(x, (np.ndarray, np.generic)):
         arr = np.asarray(x)
     else:
