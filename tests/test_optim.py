@@ -344,6 +344,22 @@ def test_generator_of_parameters_is_accepted():
     assert opt.params == [model.w, model.b]
 
 
+def test_a_subclass_writes_only_update():
+    class SignSGD(optim.Optimizer):
+        def __init__(self, params, lr):
+            super().__init__(params, {"lr": lr})
+
+        def _update(self, p, grad, state):
+            p.data -= self.lr * np.sign(grad)
+
+    p = Parameter(np.array([1.0, -1.0, 0.0]))
+    p.grad[...] = [3.0, -0.5, 0.0]
+    SignSGD([p], lr=0.5).step()
+    np.testing.assert_array_equal(p.data, [0.5, -0.5, 0.0])
+    with pytest.raises(NotImplementedError, match="_update is not written"):
+        optim.Optimizer([p], {}).step()
+
+
 def test_repr_lists_hyperparameters():
     text = repr(optim.SGD([Parameter(np.ones(1))], lr=0.1, momentum=0.9))
     assert text.startswith("SGD(lr=0.1, momentum=0.9, dampening=0.0")
