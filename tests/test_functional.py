@@ -30,6 +30,15 @@ shapes = hnp.array_shapes(min_dims=0, max_dims=3, min_side=1, max_side=6)
 batch_shapes = hnp.array_shapes(min_dims=1, max_dims=3, min_side=1, max_side=6)
 
 
+@pytest.fixture(autouse=True, scope="module")
+def one_torch_thread():
+    """Tiny tensors: torch's intra-op threads only add synchronisation (slow on a busy machine)."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
 def arrays(shape, elements=values):
     return hnp.arrays(np.float64, shape, elements=elements)
 
