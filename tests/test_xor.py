@@ -1,0 +1,166 @@
+"""bpcourse.xor: the seed-vectorised XOR trainer against torch autograd (float64)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from bpcourse.data import xor
+from bpcourse.xor import Recipe, backward, dead_units, forward, init_params, loss_value, train
+
+RTOL, ATOL = 1e-10, 1e-12
+X, Y = xor()
+
+
+@pytest.fixture(autouse=True, scope="module")
+def one_torch_thread():
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+def torch_losses(tp, activation, loss):
+    """Per-seed losses (S,) written independently with torch ops, for autograd."""
+    act = {"relu": torch.relu, "sigmoid": torch.sigmoid, "tanh": torch.tanh}[activation]
+    x, y = torch.from_numpy(X), torch.from_numpy(Y)
+    h = act(x @ tp["W1"].transpose(1, 2) + tp["b1"][:, None, :])
+    p = torch.sigmoid(h @ tp["W2"].transpose(1, 2) + tp["b2"][:, None, :])
+    if loss == "bce":
+        per = torch.nn.functional.binary_cross_entropy(p, y.expand_as(p), reduction="none")
+    else:
+        per = (p - y) ** 2
+    return per.mean(dim=(1, 2))
+
+
+def random_params(seed, S=6, H=3, scale=1.5):
+    rng = np.random.default_rng(seed)
+    shapes = {"W1": (S, H, 2), "b1": (S, H), "W2": (S, 1, H), "b2": (S, 1)}
+    return {k: rng.normal(0, scale, size=s) for k, s in shapes.items()}
+
+
+@pytest.mark.parametrize("activation", ["relu", "sigmoid", "tanh"])
+@pytest.mark.parametrize("loss", ["bce", "mse"])
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_backward_matches_autograd_for_every_seed_at_once(activation, loss, seed):
+    params = random_params(seed)
+    tp = {k: torch.tensor(v, requires_grad=True) for k, v in params.items()}
+    losses = torch_losses(tp, activation, loss)
+    # The seeds do not interact: the gradient of the sum is each seed's own gradient.
+    losses.sum().backward()
+    cache = forward(params, X, activation)
+    np.testing.assert_allclose(
+        loss_value(cache["P"], Y, loss), losses.detach().numpy(), rtol=RTOL, atol=ATOL
+    )
+    grads = backward(params, cache, Y, activation, loss)
+    for k, v in params.items():
+        assert grads[k].shape == v.shape
+        np.testing.assert_allclose(grads[k], tp[k].grad.numpy(), rtol=RTOL, atol=ATOL, err_msg=k)
+
+
+def test_the_mistaken_delta_is_the_bce_gradient_not_the_mse_one():
+    params = random_params(3)
+    cache = forward(params, X, "sigmoid")
+    wrong = backward(params, cache, Y, "sigmoid", "mse_bce_delta")
+    bce = backward(params, cache, Y, "sigmoid", "bce")
+    mse = backward(params, cache, Y, "sigmoid", "mse")
+    for k in params:
+        np.testing.assert_array_equal(wrong[k], bce[k])
+    assert not np.allclose(wrong["W2"], mse["W2"])
+    # It reports the MSE all the same.
+    np.testing.assert_array_equal(
+        loss_value(cache["P"], Y, "mse_bce_delta"), loss_value(cache["P"], Y, "mse")
+    )
+
+
+@pytest.mark.parametrize(
+    "recipe, seed",
+    [
+        (Recipe(epochs=300), 4),
+        (Recipe(activation="tanh", init="xavier", hidden=3, epochs=300), 5),
+        (Recipe(activation="sigmoid", loss="mse", std=1.0, lr=2.0, epochs=300), 6),
+    ],
+)
+def test_one_seed_slice_follows_its_torch_trajectory(recipe, seed):
+    run = train(recipe, seeds=[10, seed, 11])
+    tp = {k: torch.tensor(v[1:2], requires_grad=True) for k, v in run.initial.items()}
+    opt = torch.optim.SGD(list(tp.values()), lr=recipe.lr)
+    for _ in range(recipe.epochs):
+        opt.zero_grad()
+        torch_losses(tp, recipe.activation, recipe.loss).sum().backward()
+        opt.step()
+    for k, v in tp.items():
+        assert np.max(np.abs(run.params[k][1:2] - v.detach().numpy())) < 1e-9, k
+
+
+def test_init_is_per_seed_and_follows_the_recipe():
+    r = Recipe(hidden=5, init="xavier")
+    many, one = init_params(r, [1, 2, 3]), init_params(r, [3])
+    for k in many:
+        np.testing.assert_array_equal(many[k][2:3], one[k])
+    assert many["W1"].shape == (3, 5, 2) and many["W2"].shape == (3, 1, 5)
+    assert not many["b1"].any() and not many["b2"].any()
+    big = init_params(Recipe(hidden=200, init="normal", std=0.01), range(20))
+    assert abs(big["W1"].std() - 0.01) < 0.001
+    he = init_params(Recipe(hidden=200, init="he"), range(20))
+    assert abs(he["W2"].std() - np.sqrt(2 / 200)) < 0.01 * np.sqrt(2 / 200) * 10
+
+
+def test_a_hand_made_solution_is_solved_and_dead_units_are_counted():
+    # h1 = relu(x1 - x2), h2 = relu(x2 - x1), unit 3 dead: p = sigmoid(10 (h1 + h2) - 5).
+    params = {
+        "W1": np.array([[[1.0, -1.0], [-1.0, 1.0], [-1.0, -1.0]]]),
+        "b1": np.zeros((1, 3)),
+        "W2": np.array([[[10.0, 10.0, 3.0]]]),
+        "b2": np.array([[-5.0]]),
+    }
+    run = train(Recipe(hidden=3, epochs=0), seeds=[0], params=params)
+    assert run.solved.tolist() == [True]
+    assert dead_units(params, X).tolist() == [1] and run.dead.tolist() == [1]
+    np.testing.assert_allclose(run.probs[0], 1 / (1 + np.exp([5.0, -5.0, -5.0, 5.0])))
+    flipped = {**params, "W2": -params["W2"], "b2": -params["b2"]}
+    assert train(Recipe(hidden=3, epochs=0), [0], params=flipped).solved.tolist() == [False]
+
+
+def test_a_dead_unit_never_changes():
+    params = random_params(7, S=20, H=4)
+    run = train(Recipe(hidden=4, epochs=50), seeds=range(20), params=params)
+    Z1 = X @ params["W1"].transpose(0, 2, 1) + params["b1"][:, None, :]
+    dead = np.all(Z1 <= 0, axis=1)  # (S, H)
+    assert dead.any()
+    np.testing.assert_array_equal(run.params["W1"][dead], params["W1"][dead])
+    np.testing.assert_array_equal(run.params["b1"][dead], params["b1"][dead])
+
+
+def test_losses_and_outcome_shapes():
+    run = train(Recipe(hidden=2, epochs=7), seeds=[0, 1, 2, 3])
+    assert run.losses.shape == (8, 4) and run.probs.shape == (4, 4)
+    assert run.solved.dtype == bool and 0 <= run.success_rate <= 1
+    np.testing.assert_array_equal(run.final_loss, run.losses[-1])
+    assert np.all(run.losses[:, 0] > 0)
+
+
+@pytest.mark.parametrize(
+    "kwargs, error",
+    [
+        ({"hidden": 0}, ValueError),
+        ({"hidden": 2.0}, TypeError),
+        ({"activation": "gelu"}, ValueError),
+        ({"loss": "hinge"}, ValueError),
+        ({"init": "orthogonal"}, ValueError),
+        ({"lr": 0.0}, ValueError),
+        ({"std": -1.0}, ValueError),
+        ({"epochs": -1}, ValueError),
+    ],
+)
+def test_bad_recipes_are_refused(kwargs, error):
+    with pytest.raises(error):
+        Recipe(**kwargs)
+
+
+def test_bad_seeds_are_refused():
+    with pytest.raises(ValueError, match="seeds"):
+        init_params(Recipe(), [0.5])
+    with pytest.raises(ValueError, match="seeds"):
+        init_params(Recipe(), [])
