@@ -5,7 +5,8 @@ the product of the Jacobians of every layer above it. To see it, run the layers 
 keep what passes between them:
 
     rec = record(model, X, criterion, y)     # zero_grad, forward, loss, backward, recorded
-    rec.weight_grad_norms()                  # ||dL/dW|| of each layer with a weight, input first
+    rec.weight_grad_norms()                  # ||dL/dW|| of each child with a weight, input first
+    weight_grad_norms(model)                 # {"0.weight": ||dL/dW||, ...}, nested layers too
     rec.stats()                              # one LayerStats per child: activations and gradients
     print(rec.table())
 
@@ -34,6 +35,7 @@ __all__ = [
     "record",
     "snapshot",
     "update_ratios",
+    "weight_grad_norms",
 ]
 
 # Output ranges where an activation's derivative is (almost) zero. sigmoid' < 0.0196 and
@@ -267,6 +269,19 @@ def record(
     return rec.record
 
 
+def weight_grad_norms(model: Module) -> dict[str, float]:
+    """``||dL/dW||`` of every matrix weight in ``model``, nested ones included, input first.
+
+    Returns ``{"0.weight": norm, "2.block.0.weight": norm, ...}``: every parameter named
+    ``...weight`` with 2 or more dimensions (Linear layers; BatchNorm's (C,) scale is left out).
+    """
+    return {
+        n: float(np.linalg.norm(p.grad))
+        for n, p in model.named_parameters()
+        if n.endswith("weight") and p.data.ndim >= 2
+    }
+
+
 def snapshot(model: Module) -> dict[str, np.ndarray]:
     """Copies of every parameter's data, ``{"0.weight": array, ...}``, to compare after a step."""
     return {n: p.data.copy() for n, p in model.named_parameters()}
@@ -275,14 +290,14 @@ def snapshot(model: Module) -> dict[str, np.ndarray]:
 def update_ratios(
     model: Module, before: Mapping[str, np.ndarray], *, suffix: str = "weight"
 ) -> dict[str, float]:
-    """``||p_now - p_before|| / ||p_before||`` for the parameters whose name ends in ``suffix``.
+    """``||p_now - p_before|| / ||p_before||`` for the matrix parameters named ``...suffix``.
 
     ``before`` comes from :func:`snapshot` taken before the optimiser step. Returns
     ``{"0.weight": ratio, ...}`` in the model's order, input side first.
     """
     out = {}
     for name, p in model.named_parameters():
-        if not name.endswith(suffix):
+        if not name.endswith(suffix) or p.data.ndim < 2:
             continue
         if name not in before:
             raise KeyError(f"{name!r} is missing from the snapshot: take it with snapshot(model)")

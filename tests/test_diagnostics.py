@@ -103,6 +103,14 @@ def test_works_through_batchnorm_and_residual_children():
     for i, t in enumerate(outs):
         np.testing.assert_allclose(rec.grad_outputs[i], t.grad.numpy(), rtol=1e-10, atol=1e-12)
     assert list(rec.weights) == ["0", "1", "3"]  # BatchNorm's weight counts, Residual has none
+    twin = to_torch(model)
+    torch.nn.functional.mse_loss(twin(torch.tensor(X)), torch.zeros(6, 2)).backward()
+    dg.record(model, X, MSELoss(), np.zeros((6, 2)))
+    norms = dg.weight_grad_norms(model)  # nested Linear weights, BatchNorm's (C,) scale left out
+    assert list(norms) == ["0.weight", "2.block.0.weight", "3.weight"]
+    for name, value in norms.items():
+        expected = torch.linalg.norm(dict(twin.named_parameters())[name].grad).item()
+        assert value == pytest.approx(expected, rel=1e-10)
 
 
 def test_saturation_and_table():
