@@ -59,7 +59,7 @@ shapes = st.tuples(
 )
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=25, deadline=None)
 @given(
     shape=shapes,
     momentum=st.sampled_from([0.1, 0.5, None]),
@@ -82,7 +82,7 @@ def test_training_mode_matches_torch_over_several_batches(shape, momentum, affin
         compare_params(ours, theirs)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=25, deadline=None)
 @given(shape=shapes, affine=st.booleans(), track=st.booleans(), seed=st.integers(0, 2**16))
 def test_eval_mode_matches_torch_after_training(shape, affine, track, seed):
     N, C, L = shape
