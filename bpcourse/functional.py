@@ -32,6 +32,43 @@ __all__ = [
 ]  # fmt: skip
 
 REDUCTIONS = ("mean", "sum", "none")
+_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+def _checked(
+    x: object,
+    name: str,
+    *,
+    dtype: np.dtype | None = None,
+    ndim: int | None = None,
+    shape: tuple[int | None, ...] | None = None,
+) -> np.ndarray:
+    """``as_float_array`` (then ``check_shape`` if ``shape`` is given): same checks, same errors.
+
+    The common case in a training loop, a non-empty finite float ndarray of the right dtype and
+    shape, is recognised with a few attribute tests and one vectorised ``isfinite`` pass and
+    returned as it is (no copy); anything else takes the full path, which converts or explains.
+    """
+    if (
+        type(x) is np.ndarray
+        and x.dtype in _FLOATS
+        and (dtype is None or x.dtype == dtype)
+        and (ndim is None or x.ndim == ndim)
+        and (shape is None or _shape_matches(x.shape, shape))
+        and x.size
+        and np.isfinite(x).all()
+    ):
+        return x
+    arr = as_float_array(x, name, dtype=dtype, ndim=ndim)
+    if shape is not None:
+        check_shape(arr, name, shape)
+    return arr
+
+
+def _shape_matches(actual: tuple[int, ...], expected: tuple[int | None, ...]) -> bool:
+    return len(actual) == len(expected) and all(
+        e is None or e == a for a, e in zip(actual, expected)
+    )
 
 
 # ================================================================================================
@@ -45,34 +82,34 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
 
 def sigmoid(x: object) -> np.ndarray:
     """1 / (1 + exp(-x)), elementwise. x: any shape -> same shape."""
-    return np.asarray(_sigmoid(as_float_array(x, "x")))
+    return np.asarray(_sigmoid(_checked(x, "x")))
 
 
 def sigmoid_grad(z: object) -> np.ndarray:
     """sigma'(z) = sigma(z) (1 - sigma(z)). z: any shape -> same shape."""
-    s = _sigmoid(as_float_array(z, "z"))
+    s = _sigmoid(_checked(z, "z"))
     return np.asarray(s * (1 - s))
 
 
 def tanh(x: object) -> np.ndarray:
     """tanh(x), elementwise. x: any shape -> same shape."""
-    return np.asarray(np.tanh(as_float_array(x, "x")))
+    return np.asarray(np.tanh(_checked(x, "x")))
 
 
 def tanh_grad(z: object) -> np.ndarray:
     """tanh'(z) = 1 - tanh(z)**2. z: any shape -> same shape."""
-    t = np.tanh(as_float_array(z, "z"))
+    t = np.tanh(_checked(z, "z"))
     return np.asarray(1 - t * t)
 
 
 def relu(x: object) -> np.ndarray:
     """max(x, 0), elementwise. x: any shape -> same shape."""
-    return np.asarray(np.maximum(as_float_array(x, "x"), 0))
+    return np.asarray(np.maximum(_checked(x, "x"), 0))
 
 
 def relu_grad(z: object) -> np.ndarray:
     """1 where z > 0, else 0 (torch's choice at the kink z = 0). z: any shape -> same shape."""
-    z = as_float_array(z, "z")
+    z = _checked(z, "z")
     return np.asarray(z > 0).astype(z.dtype)
 
 
@@ -86,14 +123,14 @@ def _check_slope(negative_slope: object) -> float:
 
 def leaky_relu(x: object, negative_slope: float = 0.01) -> np.ndarray:
     """x where x > 0, else negative_slope * x. x: any shape -> same shape."""
-    x = as_float_array(x, "x")
+    x = _checked(x, "x")
     slope = _check_slope(negative_slope)
     return np.asarray(np.where(x > 0, x, x * slope))
 
 
 def leaky_relu_grad(z: object, negative_slope: float = 0.01) -> np.ndarray:
     """1 where z > 0, else negative_slope (torch's choice at z = 0). z: any shape -> same shape."""
-    z = as_float_array(z, "z")
+    z = _checked(z, "z")
     slope = _check_slope(negative_slope)
     return np.where(z > 0, 1, slope).astype(z.dtype)
 
@@ -119,7 +156,7 @@ def _log_softmax(x: np.ndarray, axis: int) -> np.ndarray:
 
 def softmax(x: object, axis: int = -1) -> np.ndarray:
     """exp(x) / sum(exp(x)) along ``axis``. x: any shape, e.g. logits (N, C) -> same shape."""
-    x = as_float_array(x, "x")
+    x = _checked(x, "x")
     axis = _check_axis(axis, x, "x")
     e = np.exp(x - x.max(axis=axis, keepdims=True))
     return e / e.sum(axis=axis, keepdims=True)
@@ -130,16 +167,15 @@ def softmax_backward(grad_output: object, out: object, axis: int = -1) -> np.nda
 
     grad_output, out: same shape (e.g. (N, C)) -> grad_input of that shape.
     """
-    out = as_float_array(out, "out")
-    g = as_float_array(grad_output, "grad_output", dtype=out.dtype)
-    check_shape(g, "grad_output", out.shape)
+    out = _checked(out, "out")
+    g = _checked(grad_output, "grad_output", dtype=out.dtype, shape=out.shape)
     axis = _check_axis(axis, out, "out")
     return out * (g - (g * out).sum(axis=axis, keepdims=True))
 
 
 def log_softmax(x: object, axis: int = -1) -> np.ndarray:
     """log(softmax(x)) computed stably: x - max - log(sum(exp(x - max))). x: any shape -> same."""
-    x = as_float_array(x, "x")
+    x = _checked(x, "x")
     return _log_softmax(x, _check_axis(axis, x, "x"))
 
 
@@ -152,9 +188,8 @@ def log_softmax_backward(grad_output: object, out: object, axis: int = -1) -> np
 
     grad_output, out: same shape (e.g. (N, C)) -> grad_input of that shape.
     """
-    out = as_float_array(out, "out")
-    g = as_float_array(grad_output, "grad_output", dtype=out.dtype)
-    check_shape(g, "grad_output", out.shape)
+    out = _checked(out, "out")
+    g = _checked(grad_output, "grad_output", dtype=out.dtype, shape=out.shape)
     return _log_softmax_backward(g, out, _check_axis(axis, out, "out"))
 
 
@@ -177,9 +212,8 @@ def _reduce(loss: np.ndarray, reduction: str) -> float | np.ndarray:
 
 def _pair(pred: object, target: object, pred_name: str) -> tuple[np.ndarray, np.ndarray]:
     """pred and target as arrays of pred's dtype and exactly the same shape (never broadcast)."""
-    p = as_float_array(pred, pred_name)
-    t = as_float_array(target, "target", dtype=p.dtype)
-    check_shape(t, "target", p.shape)
+    p = _checked(pred, pred_name)
+    t = _checked(target, "target", dtype=p.dtype, shape=p.shape)
     return p, t
 
 
@@ -307,9 +341,17 @@ def binary_cross_entropy_with_logits_grad(
 # ================================================================================================
 def _ce_inputs(logits: object, target: object, reduction: object) -> _Checked:
     """logits (N, C) float; target either int class indices (N,) or probabilities (N, C)."""
-    z = as_float_array(logits, "logits", ndim=2)
+    z = _checked(logits, "logits", ndim=2)
     reduction = _check_reduction(reduction)
     n, c = z.shape
+    if (  # the common case, integer class indices in range, without a float round trip
+        type(target) is np.ndarray
+        and target.dtype.kind in "iu"
+        and target.shape == (n,)
+        and 0 <= target.min()
+        and target.max() < c
+    ):
+        return z, target.astype(np.intp, copy=False), reduction
     t = as_float_array(target, "target", ndim=(1, 2))
     if t.ndim == 2:  # probabilities, e.g. one-hot rows
         t = t.astype(z.dtype, copy=False)

@@ -13,6 +13,7 @@ import argparse
 import os
 import pathlib
 import platform
+import re
 import statistics
 import subprocess
 import sys
@@ -25,19 +26,58 @@ import numpy as np
 import threadpoolctl
 import torch
 
-from bpcourse import engine, nn, optim
+from bpcourse import nn, optim
+
+try:  # the scalar engine may not have landed yet: its section then says so
+    from bpcourse import engine
+except ImportError as exc:  # pragma: no cover - depends on the tree
+    engine = None
+    ENGINE_MISSING = f"{type(exc).__name__}: {exc}"
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 
 
 # --- measuring -------------------------------------------------------------------------------------
-def median_time(fn: Callable[[], object], *, repeat: int, min_time: float = 0.05) -> float:
-    """Median seconds per call of ``fn`` over ``repeat`` timeit runs of an auto-chosen size."""
+def calls_per_run(fn: Callable[[], object], min_time: float) -> int:
+    """How many calls of ``fn`` take about ``min_time`` seconds (after a warm-up call)."""
     fn()  # warm up (allocations, lazy inits)
-    timer = timeit.Timer(fn)
-    number, _ = timer.autorange()
-    number = max(1, int(number * min_time / 0.2))
-    return statistics.median(t / number for t in timer.repeat(repeat=repeat, number=number))
+    number, elapsed = 1, 0.0
+    while True:
+        start = time.perf_counter()
+        for _ in range(number):
+            fn()
+        elapsed = time.perf_counter() - start
+        if elapsed >= min_time / 4 or number >= 1_000_000:
+            return max(1, round(number * min_time / max(elapsed, 1e-9)))
+        number *= 4
+
+
+def median_time(fn: Callable[[], object], *, repeat: int, min_time: float = 0.05) -> float:
+    """Median seconds per call of ``fn`` over ``repeat`` runs of about ``min_time`` each."""
+    return interleaved({"fn": fn}, repeat=repeat, min_time=min_time)["fn"][0]
+
+
+def interleaved(
+    fns: dict[str, Callable[[], object]], *, repeat: int, min_time: float = 0.05
+) -> dict[str, tuple[float, list[float]]]:
+    """Time several functions in alternating rounds: ``{name: (median s/call, per-round s)}``.
+
+    On a shared machine the load drifts within seconds; alternating the candidates round by
+    round exposes them to the same drift, so a ratio of two medians (or the median of the
+    per-round ratios) compares like with like.
+    """
+    numbers = {name: calls_per_run(fn, min_time) for name, fn in fns.items()}
+    runs: dict[str, list[float]] = {name: [] for name in fns}
+    for _ in range(repeat):
+        for name, fn in fns.items():
+            timer = timeit.Timer(fn)
+            runs[name].append(timer.timeit(numbers[name]) / numbers[name])
+    return {name: (statistics.median(t), t) for name, t in runs.items()}
+
+
+def median_ratio(a: list[float], b: list[float]) -> float:
+    """Median over rounds of a[i] / b[i] (both measured in the same round)."""
+    return statistics.median(x / y for x, y in zip(a, b, strict=True))
 
 
 def fmt_time(seconds: float) -> str:
@@ -55,6 +95,7 @@ def table(header: list[str], rows: list[list[str]]) -> str:
 
 # --- MLP train steps ---------------------------------------------------------------------------
 def make_data(sizes: list[int], batch: int, dtype: type, seed: int = 0):
+    """A batch (X (batch, sizes[0]), y (batch,) class indices) and torch-initialised weights."""
     rng = np.random.default_rng(seed)
     X = rng.standard_normal((batch, sizes[0])).astype(dtype)
     y = rng.integers(0, sizes[-1], size=batch)
@@ -66,129 +107,161 @@ def make_data(sizes: list[int], batch: int, dtype: type, seed: int = 0):
     return X, y, weights
 
 
-def bpcourse_step(sizes, X, y, weights, dtype, lr=0.01):
-    layers: list[nn.Module] = []
-    for i, (W, b) in enumerate(weights):
-        lin = nn.Linear(W.shape[1], W.shape[0], dtype=dtype)
-        lin.weight.data[...] = W
-        lin.bias.data[...] = b
-        layers.append(lin)
-        if i < len(weights) - 1:
-            layers.append(nn.ReLU())
-    model = nn.Sequential(*layers)
-    criterion = nn.CrossEntropyLoss()
-    opt = optim.SGD(model.parameters(), lr=lr)
+class Candidate:
+    """One implementation of the train step: ``step()``, ``forward()``, and ``backward_only()``.
 
-    def forward():
-        return criterion(model(X), y)
+    ``backward_only()`` first runs one forward (untimed), then returns a function that repeats
+    just the backward pass of that forward; gradients pile up, which costs the same as torch's
+    own accumulation.
+    """
 
-    def step():
-        opt.zero_grad()
-        criterion(model(X), y)
-        model.backward(criterion.backward())
-        opt.step()
+    step: Callable[[], object]
+    forward: Callable[[], object]
 
-    def backward():  # the backward pass alone, after one forward (its caches stay valid)
-        model.backward(criterion.backward())
-
-    return step, forward, backward
+    def backward_only(self) -> Callable[[], object]:
+        raise NotImplementedError
 
 
-def torch_step(sizes, X, y, weights, dtype, lr=0.01):
-    tdtype = torch.float32 if dtype == np.float32 else torch.float64
-    layers: list[torch.nn.Module] = []
-    for i, (W, b) in enumerate(weights):
-        lin = torch.nn.Linear(W.shape[1], W.shape[0], dtype=tdtype)
-        with torch.no_grad():
-            lin.weight.copy_(torch.from_numpy(W))
-            lin.bias.copy_(torch.from_numpy(b))
-        layers.append(lin)
-        if i < len(weights) - 1:
-            layers.append(torch.nn.ReLU())
-    model = torch.nn.Sequential(*layers)
-    criterion = torch.nn.CrossEntropyLoss()
-    opt = torch.optim.SGD(model.parameters(), lr=lr)
-    Xt, yt = torch.from_numpy(X), torch.from_numpy(y)
+class BpcourseMLP(Candidate):
+    def __init__(self, X, y, weights, dtype, lr=0.01):
+        layers: list[nn.Module] = []
+        for i, (W, b) in enumerate(weights):
+            lin = nn.Linear(W.shape[1], W.shape[0], dtype=dtype)
+            lin.weight.data[...] = W
+            lin.bias.data[...] = b
+            layers.append(lin)
+            if i < len(weights) - 1:
+                layers.append(nn.ReLU())
+        model, criterion = nn.Sequential(*layers), nn.CrossEntropyLoss()
+        opt = optim.SGD(model.parameters(), lr=lr)
 
-    def forward():  # with autograd on, as in training: the graph is part of the forward cost
-        return criterion(model(Xt), yt)
+        def step():
+            opt.zero_grad()
+            criterion(model(X), y)
+            # X is data: like torch for an input without requires_grad, skip dL/dX.
+            model.backward(criterion.backward(), input_grad=False)
+            opt.step()
 
-    def step():
-        opt.zero_grad()
-        loss = criterion(model(Xt), yt)
-        loss.backward()
-        opt.step()
+        self.step = step
+        self.forward = lambda: criterion(model(X), y)
+        self._backward = lambda: model.backward(criterion.backward(), input_grad=False)
 
-    loss = criterion(model(Xt), yt)
-
-    def backward():  # the backward pass alone: the graph of one forward, kept
-        loss.backward(retain_graph=True)
-
-    return step, forward, backward
+    def backward_only(self):
+        self.forward()
+        return self._backward
 
 
-def numpy_step(sizes, X, y, weights, dtype, lr=0.01):
+class TorchMLP(Candidate):
+    def __init__(self, X, y, weights, dtype, lr=0.01):
+        tdtype = torch.float32 if dtype == np.float32 else torch.float64
+        layers: list[torch.nn.Module] = []
+        for i, (W, b) in enumerate(weights):
+            lin = torch.nn.Linear(W.shape[1], W.shape[0], dtype=tdtype)
+            with torch.no_grad():
+                lin.weight.copy_(torch.from_numpy(W))
+                lin.bias.copy_(torch.from_numpy(b))
+            layers.append(lin)
+            if i < len(weights) - 1:
+                layers.append(torch.nn.ReLU())
+        model, criterion = torch.nn.Sequential(*layers), torch.nn.CrossEntropyLoss()
+        opt = torch.optim.SGD(model.parameters(), lr=lr)
+        Xt, yt = torch.from_numpy(X), torch.from_numpy(y)
+
+        def step():
+            opt.zero_grad()
+            criterion(model(Xt), yt).backward()
+            opt.step()
+
+        self.step = step
+        # With autograd on, as in training: recording the graph is part of the forward's cost.
+        self.forward = lambda: criterion(model(Xt), yt)
+
+    def backward_only(self):
+        loss = self.forward()  # after the steps above, so that no weight changes under the graph
+        return lambda: loss.backward(retain_graph=True)
+
+
+class NumpyMLP(Candidate):
     """The same train step written out by hand in numpy: the floor bpcourse should reach."""
-    params = [(W.copy(), b.copy()) for W, b in weights]
-    n = X.shape[0]
-    rows = np.arange(n)
 
-    def step():
-        acts = [X]
-        for i, (W, b) in enumerate(params):
-            z = acts[-1] @ W.T
-            z += b
-            if i < len(params) - 1:
-                np.maximum(z, 0, out=z)
-            acts.append(z)
-        logits = acts[-1]
-        shifted = logits - logits.max(axis=1, keepdims=True)
-        p = np.exp(shifted)
-        p /= p.sum(axis=1, keepdims=True)
-        p[rows, y] -= 1
-        p /= n
-        delta = p
-        for i in range(len(params) - 1, -1, -1):
-            W, b = params[i]
-            dW = delta.T @ acts[i]
-            db = delta.sum(axis=0)
-            if i > 0:
-                delta = delta @ W
-                delta *= acts[i] > 0
-            W -= lr * dW
-            b -= lr * db
+    def __init__(self, X, y, weights, dtype, lr=0.01):
+        params = [(W.copy(), b.copy()) for W, b in weights]
+        n = X.shape[0]
+        rows = np.arange(n)
+        last = len(params) - 1
 
-    return step
+        def forward():
+            acts = [X]
+            for i, (W, b) in enumerate(params):
+                z = acts[-1] @ W.T
+                z += b
+                if i < last:
+                    np.maximum(z, 0, out=z)
+                acts.append(z)
+            logits = acts[-1]
+            p = np.exp(logits - logits.max(axis=1, keepdims=True))
+            p /= p.sum(axis=1, keepdims=True)
+            loss = -np.log(p[rows, y]).mean()
+            return acts, p, loss
+
+        def backward(acts, p):
+            delta = p.copy()
+            delta[rows, y] -= 1
+            delta /= n
+            grads = []
+            for i in range(last, -1, -1):
+                W, _ = params[i]
+                grads.append((delta.T @ acts[i], delta.sum(axis=0)))
+                if i > 0:  # no dL/dX for the data
+                    delta = delta @ W
+                    delta *= acts[i] > 0
+            return grads[::-1]
+
+        def step():
+            acts, p, _ = forward()
+            for (W, b), (dW, db) in zip(params, backward(acts, p), strict=True):
+                W -= lr * dW
+                b -= lr * db
+
+        self.step = step
+        self.forward = lambda: forward()[2]
+        self._forward, self._backward = forward, backward
+
+    def backward_only(self):
+        acts, p, _ = self._forward()
+        return lambda: self._backward(acts, p)
 
 
 def bench_mlps(quick: bool, repeat: int) -> str:
-    configs = [([2, 4, 1], 4), ([2, 16, 16, 2], 64), ([64, 128, 10], 128), ([784, 512, 512, 10], 256)]
+    configs = [([2, 4, 2], 4), ([2, 16, 16, 2], 64), ([64, 128, 10], 128), ([784, 512, 512, 10], 256)]
     if quick:
-        configs = [([2, 4, 1], 4), ([8, 16, 3], 16)]
+        configs = [([2, 4, 2], 4), ([8, 16, 3], 16)]
     rows, ratio_rows = [], []
     for dtype in (np.float32, np.float64):
         for sizes, batch in configs:
             X, y, weights = make_data(sizes, batch, dtype)
-            if sizes[-1] == 1:  # CrossEntropyLoss needs two classes at least
-                sizes = [*sizes[:-1], 2]
-                X, y, weights = make_data(sizes, batch, dtype)
-            b_step, b_fwd, b_bwd = bpcourse_step(sizes, X, y, weights, dtype)
-            t_step, t_fwd, t_bwd = torch_step(sizes, X, y, weights, dtype)
-            n_step = numpy_step(sizes, X, y, weights, dtype)
-            tb, tt, tn = (median_time(f, repeat=repeat) for f in (b_step, t_step, n_step))
-            fb, ft = median_time(b_fwd, repeat=repeat), median_time(t_fwd, repeat=repeat)
-            b_fwd()  # the backward passes below reuse this forward's caches
-            bb, bt = median_time(b_bwd, repeat=repeat), median_time(t_bwd, repeat=repeat)
-            name = "-".join(map(str, sizes))
-            dt = np.dtype(dtype).name
+            ours, theirs, hand = (cls(X, y, weights, dtype) for cls in (BpcourseMLP, TorchMLP, NumpyMLP))
+            steps = interleaved({"b": ours.step, "t": theirs.step, "n": hand.step}, repeat=repeat)
+            halves = interleaved({"bf": ours.forward, "tf": theirs.forward,
+                                  "bb": ours.backward_only(), "tb": theirs.backward_only()},
+                                 repeat=repeat)
+            (tb, b_runs), (tt, t_runs), (tn, n_runs) = steps["b"], steps["t"], steps["n"]
+            name, dt = "-".join(map(str, sizes)), np.dtype(dtype).name
             rows.append([name, str(batch), dt, fmt_time(tb), fmt_time(tt), fmt_time(tn),
-                         f"{tb / tt:.2f}", f"{tb / tn:.2f}"])
-            ratio_rows.append([name, str(batch), dt, f"{bb / fb:.2f}", f"{bt / ft:.2f}"])
+                         f"{median_ratio(b_runs, t_runs):.2f}", f"{median_ratio(b_runs, n_runs):.2f}"])
+            ratio_rows.append([name, str(batch), dt,
+                               f"{median_ratio(halves['bb'][1], halves['bf'][1]):.2f}",
+                               f"{median_ratio(halves['tb'][1], halves['tf'][1]):.2f}"])
     return (
         "### Train step (forward, loss, backward, SGD update), median\n\n"
+        "bpcourse's backward is `model.backward(dlogits, input_grad=False)`: like torch for a "
+        "batch that does not require grad, it skips dL/dX; so does the numpy step. Ratios are "
+        "medians of per-round ratios (the candidates alternate, round by round).\n\n"
         + table(["MLP", "batch", "dtype", "bpcourse", "torch", "numpy by hand",
                  "bpcourse/torch", "bpcourse/numpy"], rows)
         + "\n\n### Backward time / forward time\n\n"
+        "Forward: model and loss (torch with autograd recording). Backward: loss backward and "
+        "model backward, repeated on one forward's graph.\n\n"
         + table(["MLP", "batch", "dtype", "bpcourse", "torch"], ratio_rows)
     )
 
@@ -225,6 +298,9 @@ def bench_optimizers(quick: bool, repeat: int) -> str:
 
 # --- scalar engine -------------------------------------------------------------------------------
 def bench_engine(quick: bool, repeat: int) -> str:
+    if engine is None:
+        return ("### Scalar engine (bpcourse.engine.Value)\n\n"
+                f"Not measured: bpcourse.engine could not be imported ({ENGINE_MISSING}).")
     n_chain = 10_000 if quick else 100_000
 
     def mlp_pass():
@@ -307,9 +383,17 @@ def machine(threads: int) -> str:
     blas = ", ".join(f"{i['internal_api']} {i.get('version')} ({i.get('architecture')})"
                      for i in threadpoolctl.threadpool_info() if i["user_api"] == "blas")
     return (f"Machine: {cpu}, {os.cpu_count()} cores, {threads} thread(s) for numpy and torch; "
-            f"numpy BLAS: {blas}; torch {torch.__version__} (BLAS: MKL {torch.backends.mkl.is_available()}); "
+            f"numpy BLAS: {blas}; torch {torch.__version__} (BLAS: {torch_blas()}); "
             f"numpy {np.__version__}; Python {platform.python_version()}; "
             f"measured {time.strftime('%Y-%m-%d')}.")
+
+
+def torch_blas() -> str:
+    match = re.search(r"BLAS_INFO=(\w+)", torch.__config__.show())
+    return match.group(1) if match else "unknown"
+
+
+SECTIONS = ("mlp", "optim", "engine", "notebooks")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -318,16 +402,27 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--repeat", type=int, default=None)
     parser.add_argument("--out", type=pathlib.Path, default=ROOT / "build" / "bench.md")
-    parser.add_argument("--no-notebooks", action="store_true")
+    parser.add_argument("--no-notebooks", action="store_true", help="skip executing the course")
+    parser.add_argument("--sections", default=",".join(SECTIONS),
+                        help=f"comma-separated subset of {','.join(SECTIONS)}")
     args = parser.parse_args(argv)
-    repeat = args.repeat or (3 if args.quick else 7)
+    sections = set(args.sections.split(","))
+    if not sections <= set(SECTIONS):
+        parser.error(f"unknown section(s) {sorted(sections - set(SECTIONS))}; choose from {SECTIONS}")
+    if args.no_notebooks or args.quick:  # the course takes a minute: never in the smoke test
+        sections.discard("notebooks")
+    repeat = args.repeat or (3 if args.quick else 9)
     torch.set_num_threads(args.threads)
+    parts = [f"## bpcourse benchmarks\n\n{machine(args.threads)}"]
     with threadpoolctl.threadpool_limits(args.threads):
-        parts = [f"## bpcourse benchmarks\n\n{machine(args.threads)}",
-                 bench_mlps(args.quick, repeat), bench_optimizers(args.quick, repeat),
-                 bench_engine(args.quick, repeat)]
-        if not args.no_notebooks and not args.quick:
-            parts.append(bench_notebooks())
+        if "mlp" in sections:
+            parts.append(bench_mlps(args.quick, repeat))
+        if "optim" in sections:
+            parts.append(bench_optimizers(args.quick, repeat))
+        if "engine" in sections:
+            parts.append(bench_engine(args.quick, repeat))
+    if "notebooks" in sections:  # each kernel sets its own threads (setup_notebook: torch 1)
+        parts.append(bench_notebooks())
     report = "\n\n".join(parts) + "\n"
     print(report)
     args.out.parent.mkdir(parents=True, exist_ok=True)

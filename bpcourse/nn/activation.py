@@ -14,8 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._validate import as_float_array, check_shape
-from ..functional import _check_slope, _sigmoid
+from ..functional import _check_slope, _checked, _sigmoid
 from .module import Module
 
 __all__ = ["ReLU", "LeakyReLU", "Sigmoid", "Tanh"]
@@ -27,13 +26,11 @@ class _Activation(Module):
     _cache: np.ndarray | None = None  # what backward needs (a mask or the output), set by forward
 
     def _input(self, x: object) -> np.ndarray:
-        return as_float_array(x, "x")
+        return _checked(x, "x")
 
     def _grad_output(self, grad_output: object) -> np.ndarray:
         self._require_forward(self._cache)
-        g = as_float_array(grad_output, "grad_output", dtype=self._dtype)
-        check_shape(g, "grad_output", self._cache.shape)
-        return g
+        return _checked(grad_output, "grad_output", dtype=self._dtype, shape=self._cache.shape)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"

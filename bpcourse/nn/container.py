@@ -6,9 +6,14 @@ from collections.abc import Iterator
 
 import numpy as np
 
+from .linear import Linear
 from .module import Module
 
 __all__ = ["Sequential"]
+
+
+def _has_parameters(module: Module) -> bool:
+    return next(module.named_parameters(), None) is not None
 
 
 class Sequential(Module):
@@ -49,15 +54,33 @@ class Sequential(Module):
             x = m(x)
         return x
 
-    def backward(self, grad_output: object) -> np.ndarray:
-        """dL/d(output) -> dL/dx, through every module in reverse order (chain rule)."""
+    def backward(self, grad_output: object, input_grad: bool = True) -> np.ndarray | None:
+        """dL/d(output) -> dL/dx, through every module in reverse order (chain rule).
+
+        ``input_grad=False`` when nobody needs dL/dx (x is a batch of data): returns None and,
+        as torch does for an input that does not require grad, computes only what the
+        parameters need. The backward pass stops at the first module that has parameters,
+        which is asked to skip its own dL/dx if it can (``Linear``, ``Sequential``).
+        """
+        modules = list(self)
+        first = 0
+        if not input_grad:  # modules before the first parameter need no gradient at all
+            first = next((i for i, m in enumerate(modules) if _has_parameters(m)), len(modules))
         g = grad_output
-        for i in reversed(range(self._len)):
-            g = getattr(self, str(i)).backward(g)
-        return g
+        for i in range(len(modules) - 1, first - 1, -1):
+            m = modules[i]
+            if i == first and not input_grad and isinstance(m, _SKIPS_INPUT_GRAD):
+                m.backward(g, input_grad=False)
+            else:
+                g = m.backward(g)
+        return g if input_grad else None
 
     def __repr__(self) -> str:
         if not self._len:
             return "Sequential()"
         lines = [f"  ({i}): " + repr(m).replace("\n", "\n  ") for i, m in enumerate(self)]
         return "Sequential(\n" + "\n".join(lines) + "\n)"
+
+
+# Modules whose backward takes ``input_grad=False`` (and then skips computing dL/dx).
+_SKIPS_INPUT_GRAD = (Linear, Sequential)

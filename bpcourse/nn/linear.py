@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from .._validate import as_float_array, check_shape
+from ..functional import _checked
 from .module import Module, Parameter
 
 __all__ = ["Linear"]
@@ -76,28 +76,28 @@ class Linear(Module):
 
     def forward(self, x: object) -> np.ndarray:
         """x: (N, in_features) -> y: (N, out_features). x is converted to the layer's dtype."""
-        x = as_float_array(x, "x", dtype=self.weight.dtype, ndim=2)
-        check_shape(x, "x", (None, self.in_features))
+        x = _checked(x, "x", dtype=self.weight.dtype, ndim=2, shape=(None, self.in_features))
         self._x = x
         y = x @ self.weight.data.T
         if self.bias is not None:
             y += self.bias.data
         return y
 
-    def backward(self, grad_output: object) -> np.ndarray:
+    def backward(self, grad_output: object, input_grad: bool = True) -> np.ndarray | None:
         """grad_output: dL/dy (N, out_features) -> dL/dx (N, in_features).
 
         Accumulates dL/dW = g^T x (out, in) into weight.grad and dL/db = sum_n g (out,) into
-        bias.grad.
+        bias.grad. ``input_grad=False`` skips dL/dx = g W and returns None: torch does the same
+        when x does not require grad, e.g. for the first layer, whose x is a batch of data
+        (there the product g W is as large as the one for dL/dW).
         """
         self._require_forward(self._x)
         x = self._x
-        g = as_float_array(grad_output, "grad_output", dtype=x.dtype)
-        check_shape(g, "grad_output", (x.shape[0], self.out_features))
+        g = _checked(grad_output, "grad_output", dtype=x.dtype, shape=(len(x), self.out_features))
         self.weight.grad += g.T @ x
         if self.bias is not None:
             self.bias.grad += g.sum(axis=0)
-        return g @ self.weight.data
+        return g @ self.weight.data if input_grad else None
 
     def __repr__(self) -> str:
         return (

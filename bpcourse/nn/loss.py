@@ -12,7 +12,6 @@ from __future__ import annotations
 import numpy as np
 
 from .. import functional as F
-from .._validate import as_float_array, check_shape
 from .module import Module
 
 __all__ = ["MSELoss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss"]
@@ -31,8 +30,8 @@ class _Loss(Module):
         """Multiply dL/dpred by dL/dloss (chain rule through the loss's output)."""
         if grad_output is None:
             return grad
-        g = as_float_array(grad_output, "grad_output", dtype=grad.dtype)
-        check_shape(g, "grad_output", () if self.reduction != "none" else self._loss_shape)
+        shape = () if self.reduction != "none" else self._loss_shape
+        g = F._checked(grad_output, "grad_output", dtype=grad.dtype, shape=shape)
         if g.ndim < grad.ndim:  # per-sample losses (N,) scale rows of (N, C)
             g = g.reshape(g.shape + (1,) * (grad.ndim - g.ndim))
         return grad * g
