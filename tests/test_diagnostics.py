@@ -158,3 +158,13 @@ def test_clear_errors():
         dg.Recorder(Sequential(Linear(2, 2))).backward(np.ones((1, 2)))
     with pytest.raises(TypeError, match="either"):
         dg.record(Sequential(Linear(2, 2)), np.ones((1, 2)))
+
+
+def test_hand_written_modules_never_import_torch():
+    import subprocess
+    import sys
+
+    mods = "bpcourse.nn.init, bpcourse.nn.batchnorm, bpcourse.nn.residual, bpcourse.nn.utils"
+    code = f"import sys, {mods}, bpcourse.diagnostics; print('torch' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
