@@ -320,6 +320,39 @@ def test_sequential_names_indexing_and_reverse_order():
     assert calls == [2, 1, 0]
 
 
+def test_input_grad_false_skips_dx_like_torch_for_data():
+    """backward(g, input_grad=False): None, and the parameter gradients of torch with a plain x."""
+    rng = np.random.default_rng(0)
+    inner = nn.Sequential(nn.Linear(4, 5, rng=1), nn.ReLU(), nn.Linear(5, 3, rng=2))
+    model = nn.Sequential(nn.Tanh(), inner, nn.Sigmoid())
+    twin = torch_twin(model)
+    x, y = rng.normal(size=(6, 4)), rng.integers(0, 3, size=6)
+    torch.nn.functional.cross_entropy(twin(torch.tensor(x)), torch.tensor(y)).backward()
+    calls = []
+    for name, m in [("tanh", model[0]), ("first linear", inner[0]), ("sigmoid", model[2])]:
+        def spy(g, *args, name=name, backward=m.backward, **kwargs):
+            calls.append((name, kwargs))
+            return backward(g, *args, **kwargs)
+        m.backward = spy
+    crit = nn.CrossEntropyLoss()
+    crit(model(x), y)
+    assert model.backward(crit.backward(), input_grad=False) is None
+    assert_same_grads(model, twin)
+    # Tanh comes before every parameter: never visited; the first Linear skips its dL/dx.
+    assert calls == [("sigmoid", {}), ("first linear", {"input_grad": False})]
+
+    layer = nn.Linear(4, 5, rng=3)
+    g = rng.normal(size=(6, 5))
+    layer(x)
+    dx = layer.backward(g)
+    full = layer.weight.grad.copy(), layer.bias.grad.copy()
+    layer.zero_grad()
+    assert layer.backward(g, input_grad=False) is None
+    assert_same(layer.weight.grad, full[0])
+    assert_same(layer.bias.grad, full[1])
+    assert dx.shape == x.shape
+
+
 # ------------------------------------------------------------------------------------------------
 # float32 stays float32 and agrees with torch float32
 # ------------------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ Nothing here asserts a time: this is a benchmark, not a test (the smoke test run
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import pathlib
 import platform
@@ -52,13 +53,20 @@ def calls_per_run(fn: Callable[[], object], min_time: float) -> int:
         number *= 4
 
 
-def median_time(fn: Callable[[], object], *, repeat: int, min_time: float = 0.05) -> float:
-    """Median seconds per call of ``fn`` over ``repeat`` runs of about ``min_time`` each."""
-    return interleaved({"fn": fn}, repeat=repeat, min_time=min_time)["fn"][0]
+@dataclasses.dataclass(frozen=True)
+class Config:
+    quick: bool  # tiny sizes, short runs: the CI smoke test
+    repeat: int  # rounds per measurement; the median is reported
+    min_time: float  # seconds per round and candidate
+
+
+def median_time(fn: Callable[[], object], cfg: Config) -> float:
+    """Median seconds per call of ``fn`` over ``cfg.repeat`` runs of about ``cfg.min_time``."""
+    return interleaved({"fn": fn}, cfg)["fn"][0]
 
 
 def interleaved(
-    fns: dict[str, Callable[[], object]], *, repeat: int, min_time: float = 0.05
+    fns: dict[str, Callable[[], object]], cfg: Config
 ) -> dict[str, tuple[float, list[float]]]:
     """Time several functions in alternating rounds: ``{name: (median s/call, per-round s)}``.
 
@@ -66,9 +74,9 @@ def interleaved(
     round exposes them to the same drift, so a ratio of two medians (or the median of the
     per-round ratios) compares like with like.
     """
-    numbers = {name: calls_per_run(fn, min_time) for name, fn in fns.items()}
+    numbers = {name: calls_per_run(fn, cfg.min_time) for name, fn in fns.items()}
     runs: dict[str, list[float]] = {name: [] for name in fns}
-    for _ in range(repeat):
+    for _ in range(cfg.repeat):
         for name, fn in fns.items():
             timer = timeit.Timer(fn)
             runs[name].append(timer.timeit(numbers[name]) / numbers[name])
@@ -116,7 +124,8 @@ class Candidate:
     """
 
     step: Callable[[], object]
-    forward: Callable[[], object]
+    forward: Callable[[], object]  # returns the loss
+    parameters: Callable[[], list[np.ndarray]]  # copies: W1, b1, W2, b2, ...
 
     def backward_only(self) -> Callable[[], object]:
         raise NotImplementedError
@@ -145,6 +154,7 @@ class BpcourseMLP(Candidate):
         self.step = step
         self.forward = lambda: criterion(model(X), y)
         self._backward = lambda: model.backward(criterion.backward(), input_grad=False)
+        self.parameters = lambda: [p.data.copy() for p in model.parameters()]
 
     def backward_only(self):
         self.forward()
@@ -175,6 +185,7 @@ class TorchMLP(Candidate):
         self.step = step
         # With autograd on, as in training: recording the graph is part of the forward's cost.
         self.forward = lambda: criterion(model(Xt), yt)
+        self.parameters = lambda: [p.detach().numpy().copy() for p in model.parameters()]
 
     def backward_only(self):
         loss = self.forward()  # after the steps above, so that no weight changes under the graph
@@ -226,25 +237,25 @@ class NumpyMLP(Candidate):
         self.step = step
         self.forward = lambda: forward()[2]
         self._forward, self._backward = forward, backward
+        self.parameters = lambda: [a.copy() for W, b in params for a in (W, b)]
 
     def backward_only(self):
         acts, p, _ = self._forward()
         return lambda: self._backward(acts, p)
 
 
-def bench_mlps(quick: bool, repeat: int) -> str:
+def bench_mlps(cfg: Config) -> str:
     configs = [([2, 4, 2], 4), ([2, 16, 16, 2], 64), ([64, 128, 10], 128), ([784, 512, 512, 10], 256)]
-    if quick:
+    if cfg.quick:
         configs = [([2, 4, 2], 4), ([8, 16, 3], 16)]
     rows, ratio_rows = [], []
     for dtype in (np.float32, np.float64):
         for sizes, batch in configs:
             X, y, weights = make_data(sizes, batch, dtype)
             ours, theirs, hand = (cls(X, y, weights, dtype) for cls in (BpcourseMLP, TorchMLP, NumpyMLP))
-            steps = interleaved({"b": ours.step, "t": theirs.step, "n": hand.step}, repeat=repeat)
+            steps = interleaved({"b": ours.step, "t": theirs.step, "n": hand.step}, cfg)
             halves = interleaved({"bf": ours.forward, "tf": theirs.forward,
-                                  "bb": ours.backward_only(), "tb": theirs.backward_only()},
-                                 repeat=repeat)
+                                  "bb": ours.backward_only(), "tb": theirs.backward_only()}, cfg)
             (tb, b_runs), (tt, t_runs), (tn, n_runs) = steps["b"], steps["t"], steps["n"]
             name, dt = "-".join(map(str, sizes)), np.dtype(dtype).name
             rows.append([name, str(batch), dt, fmt_time(tb), fmt_time(tt), fmt_time(tn),
@@ -267,8 +278,8 @@ def bench_mlps(quick: bool, repeat: int) -> str:
 
 
 # --- optimizers ------------------------------------------------------------------------------------
-def bench_optimizers(quick: bool, repeat: int) -> str:
-    shape = (100, 100) if quick else (1000, 1000)
+def bench_optimizers(cfg: Config) -> str:
+    shape = (100, 100) if cfg.quick else (1000, 1000)
     rng = np.random.default_rng(0)
     W = rng.standard_normal(shape).astype(np.float32)
     G = rng.standard_normal(shape).astype(np.float32)
@@ -289,19 +300,21 @@ def bench_optimizers(quick: bool, repeat: int) -> str:
         tp.grad = torch.from_numpy(G.copy())
         # foreach=False: the single-tensor loop, the same algorithm bpcourse writes out.
         theirs = getattr(torch.optim, name)([tp], foreach=False, **kwargs)
-        to, tt = median_time(ours.step, repeat=repeat), median_time(theirs.step, repeat=repeat)
+        times = interleaved({"ours": ours.step, "theirs": theirs.step}, cfg)
+        (to, o_runs), (tt, t_runs) = times["ours"], times["theirs"]
         label = name + ("(momentum, nesterov)" if "nesterov" in kwargs else "")
-        rows.append([label, f"{W.size:,}", fmt_time(to), fmt_time(tt), f"{to / tt:.2f}"])
+        rows.append([label, f"{W.size:,}", fmt_time(to), fmt_time(tt),
+                     f"{median_ratio(o_runs, t_runs):.2f}"])
     return "### Optimizer step, float32, median\n\n" + table(
         ["optimizer", "parameters", "bpcourse", "torch.optim", "ratio"], rows)
 
 
 # --- scalar engine -------------------------------------------------------------------------------
-def bench_engine(quick: bool, repeat: int) -> str:
+def bench_engine(cfg: Config) -> str:
     if engine is None:
         return ("### Scalar engine (bpcourse.engine.Value)\n\n"
                 f"Not measured: bpcourse.engine could not be imported ({ENGINE_MISSING}).")
-    n_chain = 10_000 if quick else 100_000
+    n_chain = 10_000 if cfg.quick else 100_000
 
     def mlp_pass():
         model = engine.MLP(2, [16, 16, 1])
@@ -320,7 +333,7 @@ def bench_engine(quick: bool, repeat: int) -> str:
         return len(seen)
 
     nodes = count_nodes(mlp_pass())
-    t_mlp = median_time(mlp_pass, repeat=repeat)
+    t_mlp = median_time(mlp_pass, cfg)
 
     def chain():
         x = engine.Value(0.5)
@@ -411,16 +424,17 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown section(s) {sorted(sections - set(SECTIONS))}; choose from {SECTIONS}")
     if args.no_notebooks or args.quick:  # the course takes a minute: never in the smoke test
         sections.discard("notebooks")
-    repeat = args.repeat or (3 if args.quick else 9)
+    cfg = Config(args.quick, args.repeat or (2 if args.quick else 11),
+                 0.002 if args.quick else 0.05)
     torch.set_num_threads(args.threads)
     parts = [f"## bpcourse benchmarks\n\n{machine(args.threads)}"]
     with threadpoolctl.threadpool_limits(args.threads):
         if "mlp" in sections:
-            parts.append(bench_mlps(args.quick, repeat))
+            parts.append(bench_mlps(cfg))
         if "optim" in sections:
-            parts.append(bench_optimizers(args.quick, repeat))
+            parts.append(bench_optimizers(cfg))
         if "engine" in sections:
-            parts.append(bench_engine(args.quick, repeat))
+            parts.append(bench_engine(cfg))
     if "notebooks" in sections:  # each kernel sets its own threads (setup_notebook: torch 1)
         parts.append(bench_notebooks())
     report = "\n\n".join(parts) + "\n"
