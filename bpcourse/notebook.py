@@ -1,8 +1,8 @@
 """``setup_notebook()``: the first cell of every notebook, for reproducible, stable outputs.
 
-It seeds every random number generator the course uses, keeps torch on one thread in float64
-(float32 sums differ with the thread count, which would change printed digits across
-machines), sets numpy's print options and matplotlib's inline defaults (small figures keep the
+It seeds every random number generator the course uses, keeps torch and numpy's BLAS on one
+thread and torch in float64 (float32 sums differ with the thread count, which would change
+printed digits across machines), sets numpy's print options and matplotlib's inline defaults (small figures keep the
 stored notebooks small). It prints nothing.
 """
 
@@ -37,8 +37,19 @@ def setup_notebook(seed: int = 0) -> None:
     random.seed(seed)
     np.random.seed(seed)  # noqa: NPY002 - the legacy global RNG is what rng=None draws from
     np.set_printoptions(precision=4, suppress=True)
+    _one_blas_thread()
     _setup_torch(seed)
     _setup_matplotlib()
+
+
+def _one_blas_thread() -> None:
+    # The course's matrices are small: several BLAS threads only add overhead (5-10x slower
+    # products on a busy 2-core machine), and one thread gives the same digits on every machine.
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # optional: without it numpy keeps its default
+        return
+    threadpool_limits(1)
 
 
 def _setup_torch(seed: int) -> None:

@@ -130,7 +130,11 @@ def _restore_global_state():
         random.getstate(),
         np.random.get_state(),  # noqa: NPY002 - the legacy global state setup_notebook seeds
     )
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    blas_threads = max(i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas")
     yield
+    threadpool_limits(blas_threads, user_api="blas")
     torch.set_default_dtype(saved[0])
     torch.set_num_threads(saved[1])
     np.set_printoptions(**saved[2])
@@ -161,6 +165,9 @@ def test_setup_notebook_seeds_everything_and_prints_nothing(capsys):
     assert draws() != first
     assert torch.get_default_dtype() == torch.float64 and torch.tensor([0.5]).dtype == torch.float64
     assert torch.get_num_threads() == 1
+    from threadpoolctl import threadpool_info
+
+    assert {i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"} == {1}
     assert np.get_printoptions()["precision"] == 4 and np.get_printoptions()["suppress"]
     assert mpl.rcParams["figure.dpi"] == 90
     assert capsys.readouterr().out == ""
