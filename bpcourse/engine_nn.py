@@ -1,0 +1,123 @@
+"""Neuron, Layer and MLP made of ``Value`` scalars (micrograd's nn.py, with torch's init).
+
+Import them from ``bpcourse.engine``. Every weight is its own ``Value``: slow (one Python
+object per number) but every step of backprop is visible. ``bpcourse.nn`` is the same model
+on numpy arrays.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Sequence
+
+from .engine import Value, _describe, zero_grad
+
+ACTIVATIONS = ("relu", "tanh", "sigmoid", None)
+
+
+def _make_rng(rng: object):
+    """Something with ``uniform(a, b)``: the ``random`` module itself for None (the global
+    state that ``random.seed``, hence ``setup_notebook``, seeds), else a ``random.Random``."""
+    if rng is None:
+        return random
+    if isinstance(rng, random.Random):
+        return rng
+    if isinstance(rng, int) and not isinstance(rng, bool):
+        return random.Random(rng)
+    raise TypeError(f"rng must be None, an int seed or a random.Random, got {_describe(rng)}")
+
+
+def _count(n: object, name: str) -> int:
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise ValueError(f"{name} must be a positive int, got {n!r}")
+    return n
+
+
+class Module:
+    """Base class: ``parameters()`` lists the Values to train, ``zero_grad()`` resets them."""
+
+    def parameters(self) -> list[Value]:
+        return []
+
+    def zero_grad(self) -> None:
+        """Set every parameter's ``grad`` to 0 (gradients accumulate across ``backward()`` calls)."""
+        zero_grad(self.parameters())
+
+
+class Neuron(Module):
+    """``act(w · x + b)``: ``nin`` weights and a bias, U(-1/sqrt(nin), 1/sqrt(nin)) like torch.
+
+    Args:
+        nin: number of inputs.
+        activation: ``"relu"``, ``"tanh"``, ``"sigmoid"`` or None (linear).
+        rng: None (the global ``random``), an int seed or a ``random.Random``.
+    """
+
+    def __init__(self, nin: int, activation: str | None = "relu", rng: object = None) -> None:
+        nin = _count(nin, "nin")
+        if activation not in ACTIVATIONS:
+            raise ValueError(f"activation must be one of {ACTIVATIONS}, got {activation!r}")
+        gen, bound = _make_rng(rng), 1.0 / math.sqrt(nin)
+        self.w = [Value(gen.uniform(-bound, bound)) for _ in range(nin)]
+        self.b = Value(gen.uniform(-bound, bound))
+        self.activation = activation
+
+    def __call__(self, x: Sequence[Value | float]) -> Value:
+        if len(x) != len(self.w):
+            raise ValueError(f"Neuron expects {len(self.w)} inputs, got {len(x)}")
+        act = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)
+        return getattr(act, self.activation)() if self.activation else act
+
+    def parameters(self) -> list[Value]:
+        return [*self.w, self.b]
+
+    def __repr__(self) -> str:
+        return f"Neuron({len(self.w)}, activation={self.activation!r})"
+
+
+class Layer(Module):
+    """``nout`` neurons reading the same ``nin`` inputs; returns a list of ``nout`` Values."""
+
+    def __init__(self, nin: int, nout: int, activation: str | None = "relu",
+                 rng: object = None) -> None:
+        gen = _make_rng(rng)
+        self.neurons = [Neuron(nin, activation, gen) for _ in range(_count(nout, "nout"))]
+
+    def __call__(self, x: Sequence[Value | float]) -> list[Value]:
+        return [n(x) for n in self.neurons]
+
+    def parameters(self) -> list[Value]:
+        return [p for n in self.neurons for p in n.parameters()]
+
+    def __repr__(self) -> str:
+        return f"Layer of [{', '.join(map(repr, self.neurons))}]"
+
+
+class MLP(Module):
+    """Layers of sizes ``nouts`` on ``nin`` inputs; ``activation`` after all but the last layer.
+
+    ``MLP(2, [16, 16, 1])(x)`` with ``x`` a list of 2 numbers or Values returns one Value
+    (a list when the last layer has several outputs). Parameters are listed layer by layer,
+    neuron by neuron, weights then bias.
+    """
+
+    def __init__(self, nin: int, nouts: Sequence[int], activation: str | None = "relu",
+                 rng: object = None) -> None:
+        if not isinstance(nouts, Sequence) or not nouts:
+            raise ValueError(f"nouts must be a non-empty list of layer sizes, got {nouts!r}")
+        gen = _make_rng(rng)
+        sizes = [_count(nin, "nin"), *nouts]
+        self.layers = [Layer(sizes[i], sizes[i + 1], activation if i < len(nouts) - 1 else None, gen)
+                       for i in range(len(nouts))]
+
+    def __call__(self, x: Sequence[Value | float]) -> Value | list[Value]:
+        for layer in self.layers:
+            x = layer(x)
+        return x[0] if len(x) == 1 else x
+
+    def parameters(self) -> list[Value]:
+        return [p for layer in self.layers for p in layer.parameters()]
+
+    def __repr__(self) -> str:
+        return f"MLP of [{', '.join(map(repr, self.layers))}]"
