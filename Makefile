@@ -18,7 +18,7 @@ LAB_PORT ?= 8888
 # Jupyter refuses to run as root (containers, CI machines) unless told to.
 LAB_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: setup lab test lint execute student slides html editions determinism extended bench clean
+.PHONY: setup lab test lint execute student slides html editions determinism extended bench mutation clean
 
 setup: $(STAMP)
 
@@ -93,6 +93,16 @@ extended: editions determinism
 # Benchmarks (never part of make test): writes build/bench.md.
 bench: $(SETUP)
 	$(BIN)/python tools/bench.py $(BENCH_ARGS)
+
+# Mutation testing of the derivative code (never part of make test; [tool.mutmut] in
+# pyproject.toml, surviving and equivalent mutants in tests/MUTATION.md). Results are cached in
+# mutants/: a rerun tests only the functions that changed. One module: MUTANTS='bpcourse.functional*'.
+mutation: $(SETUP)
+	$(BIN)/mutmut run $(MUTANTS)
+	$(BIN)/mutmut export-cicd-stats >/dev/null
+	$(BIN)/python -c "import json; s = json.load(open('mutants/mutmut-cicd-stats.json')); \
+	  k = s['killed'] + s['timeout']; n = k + s['survived'] + s['no_tests'] + s['suspicious'] + s['segfault']; \
+	  print(f'mutation score: {k} killed / {n} mutants = {100 * k / max(n, 1):.1f}% (survivors: .venv/bin/mutmut results)')"
 
 clean:
 	rm -rf build .pytest_cache .ruff_cache .hypothesis
