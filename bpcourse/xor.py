@@ -22,6 +22,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from ._validate import as_float_array, check_shape
 from .data import xor
 from .nn import init
 
@@ -303,13 +304,29 @@ def train(
 
     Returns:
         An :class:`XorRun`.
+
+    Raises:
+        TypeError / ValueError naming the argument: non-integer or negative seeds, X not
+        ``(N, 2)``, y not ``(N, 1)``, params with other keys or shapes than the recipe's.
     """
     seeds = _seeds(list(seeds) if isinstance(seeds, range) else seeds)
-    if X is None or y is None:
+    if (X is None) != (y is None):
+        raise TypeError("give both X and y, or neither (the 4 XOR points)")
+    if X is None:
         X, y = xor()
-    X, y = np.asarray(X, dtype=np.float64), np.asarray(y, dtype=np.float64)
+    X = as_float_array(X, "X", dtype=np.float64, ndim=2)
+    check_shape(X, "X", (None, 2))
+    y = as_float_array(y, "y", dtype=np.float64, ndim=2)
+    check_shape(y, "y", (X.shape[0], 1))
     start = init_params(recipe, seeds) if params is None else params
-    p = {k: np.array(start[k], dtype=np.float64) for k in PARAM_NAMES}
+    S, H = len(seeds), recipe.hidden
+    shapes = {"W1": (S, H, 2), "b1": (S, H), "W2": (S, 1, H), "b2": (S, 1)}
+    if not isinstance(start, dict) or set(start) != set(PARAM_NAMES):
+        raise ValueError(f"params must be a dict with the keys {PARAM_NAMES}")
+    p = {}
+    for k in PARAM_NAMES:
+        p[k] = as_float_array(start[k], f"params[{k!r}]", dtype=np.float64).copy()
+        check_shape(p[k], f"params[{k!r}]", shapes[k])
     initial = {k: v.copy() for k, v in p.items()}
     act, loss = recipe.activation, recipe.loss
     losses = np.empty((recipe.epochs + 1, len(seeds)))
