@@ -28,7 +28,7 @@ import torch
 
 import bpcourse.check as C
 import bpcourse.functional as F
-from bpcourse import data, nn, notebook, optim
+from bpcourse import data, engine, nn, notebook, optim
 from bpcourse.nn import init, utils
 
 T = torch.float64
@@ -749,6 +749,67 @@ R("exercise: a wrong answer", C.exercise, ("ex_dW", np.zeros((2, 3)), X23), {"hi
 R("exercise: a tuple answer of the wrong length", C.exercise, ("ex", (X23,), (X23, X23)), exc=AssertionError, match=r"^Exercise ex: expected 2 results, got 1")
 R("exercise: a NameError about another name is the learner's bug", C.exercise, ("ex", lambda: undefined_name_xyz, X23), exc=NameError,  # noqa: F821
   match=r"undefined_name_xyz")
+
+# =============================================================================================
+# bpcourse.engine (scalar Value, Neuron/Layer/MLP)
+# =============================================================================================
+V = engine.Value
+
+
+def value_backward_twice():
+    """x = 1.5, y = x * x + tanh(x); backward twice -> x.grad is twice dy/dx."""
+    x = V(1.5)
+    y = x * x + x.tanh()
+    y.backward()
+    y.backward()
+    return x.grad
+
+
+def torch_backward_twice():
+    x = torch.tensor(1.5, dtype=T, requires_grad=True)
+    y = x * x + torch.tanh(x)
+    y.backward(retain_graph=True)
+    y.backward()
+    return x.grad.item()
+
+
+R("Value('1.5')", V, ("1.5",), exc=TypeError, match=r"^Value\(data\) needs a real number \(int or float\), got str '1\.5'")
+R("Value(True)", V, (True,), exc=TypeError, match=r"^Value\(data\) needs a real number .*got bool True")
+R("Value(array)", V, (np.ones(2),), exc=TypeError, match=r"^Value\(data\) needs a real number .*got numpy\.ndarray of shape \(2,\)")
+R("Value(torch scalar)", V, (torch.tensor(1.0),), exc=TypeError, match=r"^Value\(data\) needs a real number .*got torch\.Tensor of shape \(\)")
+R("Value(nan)", V, (np.nan,), match=r"^Value\(data\) must be finite, got nan",
+  fix="engine.py Value.__init__: refuse nan/inf data like as_float_array (finite=True) does for arrays; today "
+      "Value(nan) is accepted and every gradient downstream is nan")
+R("Value + '1'", lambda: V(1.0) + "1", exc=TypeError, match=r"^unsupported operand for Value \+: str '1'; expected a Value or a real number")
+R("Value * array", lambda: V(1.0) * np.ones(2), exc=TypeError, match=r"^unsupported operand for Value \*: numpy\.ndarray of shape \(2,\).*use one Value per number")
+R("array + Value", lambda: np.ones(2) + V(1.0), exc=TypeError, match=r"^unsupported operand for Value \+: numpy\.ndarray of shape \(2,\)")
+R("Value - torch tensor", lambda: V(1.0) - torch.ones(2), exc=TypeError, match=r"^unsupported operand for Value -: torch\.Tensor of shape \(2,\)")
+R("2 / Value(0)", lambda: 2 / V(0.0), exc=ZeroDivisionError, match=r"^division by zero: 2\.0 / 0\.0")
+R("Value ** Value", lambda: V(2.0) ** V(3.0), exc=TypeError, match=r"^unsupported exponent for Value \*\*: Value .*expected a plain int or float")
+R("Value(0) ** -1", lambda: V(0.0) ** -1, exc=ZeroDivisionError, match=r"^division by zero: 0\.0 \*\* -1\.0")
+R("Value(-1) ** 0.5", lambda: V(-1.0) ** 0.5, match=r"^-1\.0 \*\* 0\.5: a negative base needs an integer exponent")
+R("Value(0).log()", lambda: V(0.0).log(), match=r"^log of a non-positive number: log\(0\.0\)")
+R("Value(1000).exp()", lambda: V(1000.0).exp(), exc=OverflowError, match=r"^exp\(1000\.0\) is too large for a float")
+R("Value.backward('1')", lambda: V(1.0).backward("1"), exc=TypeError, match=r"^backward\(gradient\) needs a real number, got str '1'")
+R("engine.zero_grad([1.0])", engine.zero_grad, ([1.0],), exc=TypeError, match=r"^zero_grad expects Values, got float 1\.0")
+R("Neuron(0)", engine.Neuron, (0,), match=r"^nin must be a positive int, got 0")
+R("Neuron(2.5)", engine.Neuron, (2.5,), exc=TypeError, match=r"^nin must be a positive int, got 2\.5",
+  fix="engine_nn.py _count: raise TypeError (not ValueError) for a non-int, ValueError only for n < 1 (the contract's kind/value rule)")
+R("Neuron(2, 'gelu')", engine.Neuron, (2, "gelu"), match=r"^activation must be one of \('relu', 'tanh', 'sigmoid', None\), got 'gelu'")
+R("Neuron(2, rng='0')", engine.Neuron, (2,), {"rng": "0"}, exc=TypeError, match=r"^rng must be None, an int seed or a random\.Random, got str '0'")
+R("Neuron(2)(one input)", lambda: engine.Neuron(2, rng=0)([1.0]), match=r"^Neuron expects 2 inputs, got 1")
+R("Layer(2, 3)(three inputs)", lambda: engine.Layer(2, 3, rng=0)([1.0, 2.0, 3.0]), match=r"^Neuron expects 2 inputs, got 3")
+R("Layer(2, 0)", engine.Layer, (2, 0), match=r"^nout must be a positive int, got 0")
+R("MLP(2, [])", engine.MLP, (2, []), match=r"^nouts must be a non-empty list of layer sizes, got \[\]")
+R("MLP(2, 3)", engine.MLP, (2, 3), match=r"^nouts must be a non-empty list of layer sizes, got 3")
+R("MLP(2, [3, 0])", engine.MLP, (2, [3, 0]), match=r"^nout must be a positive int, got 0")
+R("MLP(2, [3, 1])(torch inputs)", lambda: engine.MLP(2, [3, 1], rng=0)(torch.ones(2)), exc=TypeError, match=r"^unsupported operand for Value \*: torch\.Tensor of shape \(\)")
+A("Value.backward twice: gradients accumulate like torch with retain_graph", value_backward_twice, expected=torch_backward_twice)
+A("Value: int data becomes float", lambda: V(3).data, expected=lambda: 3.0)
+A("Value.backward(2): the seed scales every gradient", lambda: (lambda x: ((x * 3.0).backward(2), x.grad)[1])(V(1.0)), expected=lambda: 6.0)
+A("Neuron(2)(ints and numpy floats)", lambda: engine.Neuron(2, activation=None, rng=0)([1, np.float64(2.0)]).data,
+  expected=lambda: (lambda n: n.w[0].data * 1 + n.w[1].data * 2.0 + n.b.data)(engine.Neuron(2, activation=None, rng=0)))
+
 
 # =============================================================================================
 # bpcourse.data and bpcourse.notebook
