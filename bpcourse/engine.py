@@ -33,7 +33,7 @@ def _as_value(x: object, op: str) -> Value:
     """``x`` as a Value (plain real numbers are wrapped as constants), or one clear TypeError."""
     if isinstance(x, Value):
         return x
-    if isinstance(x, Real) and not isinstance(x, bool):
+    if type(x) is float or type(x) is int or (isinstance(x, Real) and not isinstance(x, bool)):
         return Value(x)
     hint = ""
     if hasattr(x, "shape"):
@@ -63,9 +63,12 @@ class Value:
 
     def __init__(self, data: float, _children: tuple[Value, ...] = (), _op: str = "",
                  label: str = "") -> None:
-        if not isinstance(data, Real) or isinstance(data, bool):
-            raise TypeError(f"Value(data) needs a real number (int or float), got {_describe(data)}")
-        self.data = float(data)
+        if type(data) is not float:               # the fast path: every op makes a float
+            if not isinstance(data, Real) or isinstance(data, bool):
+                raise TypeError(f"Value(data) needs a real number (int or float), got "
+                                f"{_describe(data)}")
+            data = float(data)
+        self.data = data
         self.grad = 0.0
         self.label = label
         self._backward = _no_backward

@@ -19,7 +19,7 @@ ACTIVATIONS = ("relu", "tanh", "sigmoid", None)
 def _make_rng(rng: object):
     """Something with ``uniform(a, b)``: the ``random`` module itself for None (the global
     state that ``random.seed``, hence ``setup_notebook``, seeds), else a ``random.Random``."""
-    if rng is None:
+    if rng is None or rng is random:
         return random
     if isinstance(rng, random.Random):
         return rng
