@@ -54,7 +54,7 @@ def _checked(
         and x.dtype in _FLOATS
         and (dtype is None or x.dtype == dtype)
         and (ndim is None or x.ndim == ndim)
-        and (shape is None or _shape_matches(x.shape, shape))
+        and (shape is None or x.shape == shape or _shape_matches(x.shape, shape))
         and x.size
         and np.isfinite(x).all()
     ):
@@ -218,6 +218,8 @@ def _pair(pred: object, target: object, pred_name: str) -> tuple[np.ndarray, np.
 
 
 def _check_probabilities(arr: np.ndarray, name: str, hint: str = "") -> None:
+    if 0 <= arr.min() and arr.max() <= 1:  # two passes, no temporary array (arr is finite)
+        return
     bad = (arr < 0) | (arr > 1)
     if bad.any():
         where = tuple(int(i) for i in np.argwhere(bad)[0])

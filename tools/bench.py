@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import datetime
+import json
 import os
 import pathlib
 import platform
@@ -360,28 +362,54 @@ import resource, subprocess, sys, time
 start = time.perf_counter()
 subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 wall = time.perf_counter() - start
-print(wall, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss)
 """
 
 
+def cells_span(executed: pathlib.Path) -> float:
+    """Seconds from the first cell's start to the last cell's end, from nbconvert's timings."""
+    stamps = []
+    for cell in json.loads(executed.read_text())["cells"]:
+        timing = cell.get("metadata", {}).get("execution", {})
+        stamps += [timing[k] for k in ("iopub.execute_input", "shell.execute_reply") if k in timing]
+    if not stamps:
+        return float("nan")
+    times = sorted(datetime.datetime.fromisoformat(t.replace("Z", "+00:00")) for t in stamps)
+    return (times[-1] - times[0]).total_seconds()
+
+
 def bench_notebooks() -> str:
-    """Wall time and peak memory (largest process: the kernel) of executing each notebook."""
-    rows, total = [], 0.0
+    """Each notebook executed as `make test` does (fresh kernel, nbconvert), one at a time.
+
+    wall: the whole nbconvert command (Python, Jupyter and kernel start-up included); cells:
+    first cell start to last cell end inside the kernel; CPU: user + system seconds of every
+    process (less sensitive than wall time to other people's load); peak memory: the largest
+    resident set of any one process (the kernel).
+    """
+    rows, totals = [], [0.0, 0.0, 0.0]
     env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}
+    env["IPYTHONDIR"] = str(ROOT / "tests" / "ipython")  # the kernel start-up of make test
     jupyter = str(pathlib.Path(sys.executable).with_name("jupyter"))
+    peak_max = 0
     with tempfile.TemporaryDirectory() as tmp:
         for nb in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
             cmd = [sys.executable, "-c", RUN_ONE, jupyter, "nbconvert", "--to", "notebook",
                    "--execute", "--output-dir", tmp, "--ExecutePreprocessor.kernel_name=python3",
-                   str(nb)]
+                   "--ExecutePreprocessor.record_timing=True", str(nb)]
             out = subprocess.run(cmd, check=True, capture_output=True, text=True, env=env,
                                  cwd=ROOT / "notebooks").stdout.split()
-            wall, peak_kib = float(out[0]), int(out[1])
-            total += wall
-            rows.append([nb.name, f"{wall:.1f} s", f"{peak_kib / 1024:.0f} MiB"])
-    rows.append(["**all notebooks**", f"**{total:.1f} s**", ""])
+            wall, cpu, peak_kib = float(out[0]), float(out[1]), int(out[2])
+            cells = cells_span(pathlib.Path(tmp) / nb.name)
+            for i, v in enumerate((wall, cells, cpu)):
+                totals[i] += v
+            peak_max = max(peak_max, peak_kib)
+            rows.append([nb.name, f"{wall:.1f} s", f"{cells:.1f} s", f"{cpu:.1f} s",
+                         f"{peak_kib / 1024:.0f} MiB"])
+    rows.append(["**all notebooks**", *(f"**{t:.1f} s**" for t in totals),
+                 f"**{peak_max / 1024:.0f} MiB** (max)"])
     return ("### Executing the course (jupyter nbconvert --execute, one notebook at a time)\n\n"
-            + table(["notebook", "wall time", "peak memory"], rows))
+            + table(["notebook", "wall", "cells", "CPU", "peak memory"], rows))
 
 
 def machine(threads: int) -> str:
