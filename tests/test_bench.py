@@ -9,7 +9,6 @@ from __future__ import annotations
 import importlib.util
 import pathlib
 import re
-import subprocess
 import sys
 
 import numpy as np
@@ -35,16 +34,16 @@ def section_rows(report: str, heading: str) -> list[list[str]]:
     return [[c.strip() for c in row.strip("|").split("|")] for row in rows[1:]]  # minus header
 
 
-def test_bench_quick_writes_every_table(tmp_path):
+def test_bench_quick_writes_every_table(tmp_path, capsys):
     out = tmp_path / "bench.md"
-    result = subprocess.run(
-        [sys.executable, str(ROOT / "tools" / "bench.py"), "--quick", "--threads", "1",
-         "--out", str(out)],
-        cwd=ROOT, capture_output=True, text=True, timeout=120,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
+    bench = load_bench()
+    threads = torch.get_num_threads()
+    try:  # in this process: torch is imported once for the whole test session
+        assert bench.main(["--quick", "--threads", "1", "--out", str(out)]) == 0
+    finally:
+        torch.set_num_threads(threads)
     report = out.read_text()
-    assert report.strip() == result.stdout.strip()
+    assert report.strip() == capsys.readouterr().out.strip()
     assert "Machine:" in report and "1 thread(s) for numpy and torch" in report
 
     steps = section_rows(report, "### Train step")
