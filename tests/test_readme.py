@@ -13,3 +13,16 @@ def test_readme_python_examples_run():
     assert blocks, "the README shows the package with a ```python example"
     for block in blocks:
         exec(compile(block, "README.md", "exec"), {})
+
+
+def test_readme_lists_every_notebook_with_its_own_time_estimate():
+    import nbformat
+
+    from bpcourse.editions import describe_notebook, notebook_paths
+
+    readme = (ROOT / "README.md").read_text()
+    for path in notebook_paths(ROOT / "notebooks"):
+        row = next((ln for ln in readme.splitlines() if f"(notebooks/{path.name})" in ln), None)
+        assert row is not None, f"README's course table misses {path.name}"
+        minutes = describe_notebook(nbformat.read(path, as_version=4))["minutes"]
+        assert f"| {minutes} min |" in row, f"{path.name}: README says {row!r}, notebook {minutes} min"
