@@ -69,7 +69,9 @@ def test_bench_quick_writes_every_table(tmp_path, capsys):
     engine_found = importlib.util.find_spec("bpcourse.engine") is not None
     if engine_found:
         engine = section_rows(report, "### Scalar engine")
-        assert len(engine) == 2 and all(r[2].endswith("nodes/s") for r in engine), engine
+        assert [r[1] for r in engine] == ["forward + backward", "forward", "backward",
+                                        "forward, gc disabled"], engine
+        assert all(TIME.match(r[2]) and r[3].endswith("nodes/s") for r in engine), engine
     else:
         assert "Not measured: bpcourse.engine could not be imported" in report
     assert "### Executing the course" not in report  # --quick never runs the notebooks

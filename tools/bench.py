@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import datetime
+import gc
 import json
 import os
 import pathlib
@@ -317,43 +318,48 @@ def bench_engine(cfg: Config) -> str:
         return ("### Scalar engine (bpcourse.engine.Value)\n\n"
                 f"Not measured: bpcourse.engine could not be imported ({ENGINE_MISSING}).")
     n_chain = 10_000 if cfg.quick else 100_000
+    model = engine.MLP(2, [16, 16, 1], rng=0)
+    params = model.parameters()
 
-    def mlp_pass():
-        model = engine.MLP(2, [16, 16, 1])
-        x = [engine.Value(0.5), engine.Value(-1.5)]
-        out = model(x)
+    def mlp_pass():  # one sample: forward (builds the graph) and backward
+        engine.zero_grad(params)
+        out = model([engine.Value(0.5), engine.Value(-1.5)])
         out.backward()
         return out
 
-    def count_nodes(root) -> int:
-        seen, stack = set(), [root]
-        while stack:
-            v = stack.pop()
-            if id(v) not in seen:
-                seen.add(id(v))
-                stack.extend(v._prev)
-        return len(seen)
-
-    nodes = count_nodes(mlp_pass())
+    nodes = len(mlp_pass().topological_order())
     t_mlp = median_time(mlp_pass, cfg)
 
-    def chain():
-        x = engine.Value(0.5)
-        y = x
+    def chain():  # y = tanh(tanh(...tanh(x))): one node per operation, n_chain + 1 nodes
+        y = x = engine.Value(0.5)
+        start = time.perf_counter()
         for _ in range(n_chain):
-            y = y * 1.0 + 0.0
+            y = y.tanh()
+        built = time.perf_counter()
         y.backward()
+        assert x.grad != 0.0  # the gradient went all the way down
+        return built - start, time.perf_counter() - built
 
-    start = time.perf_counter()
-    chain()
-    t_chain = time.perf_counter() - start
+    runs = [chain() for _ in range(1 if cfg.quick else 3)]
+    t_fwd = statistics.median(r[0] for r in runs)
+    t_bwd = statistics.median(r[1] for r in runs)
+    gc.collect()
+    gc.disable()  # how much of that is Python's cycle collector walking the growing graph
+    try:
+        t_fwd_nogc = statistics.median(chain()[0] for _ in range(1 if cfg.quick else 3))
+    finally:
+        gc.enable()
+    n = n_chain + 1
     rows = [
-        [f"MLP 2-16-16-1, forward+backward ({nodes} nodes)", fmt_time(t_mlp),
+        [f"MLP 2-16-16-1 on one sample ({nodes:,} nodes)", "forward + backward", fmt_time(t_mlp),
          f"{nodes / t_mlp:,.0f} nodes/s"],
-        [f"chain of {2 * n_chain:,} nodes, forward+backward", fmt_time(t_chain),
-         f"{2 * n_chain / t_chain:,.0f} nodes/s"],
+        [f"chain of {n:,} tanh nodes", "forward", fmt_time(t_fwd), f"{n / t_fwd:,.0f} nodes/s"],
+        [f"chain of {n:,} tanh nodes", "backward", fmt_time(t_bwd), f"{n / t_bwd:,.0f} nodes/s"],
+        [f"chain of {n:,} tanh nodes", "forward, gc disabled", fmt_time(t_fwd_nogc),
+         f"{n / t_fwd_nogc:,.0f} nodes/s"],
     ]
-    return "### Scalar engine (bpcourse.engine.Value)\n\n" + table(["graph", "time", "rate"], rows)
+    return ("### Scalar engine (bpcourse.engine.Value), Python's garbage collector on\n\n"
+            + table(["graph", "pass", "time", "rate"], rows))
 
 
 # --- the course ---------------------------------------------------------------------------------
