@@ -117,7 +117,10 @@ class Value:
             raise ZeroDivisionError(f"division by zero: {x!r} ** {n!r}")
         if x < 0.0 and not n.is_integer():
             raise ValueError(f"{x!r} ** {n!r}: a negative base needs an integer exponent")
-        out = Value(x ** n, (self,), f"**{n:g}")
+        try:
+            out = Value(x ** n, (self,), f"**{n:g}")
+        except OverflowError:
+            raise OverflowError(f"{x!r} ** {n!r} is too large for a float") from None
 
         def _backward():
             if n == 0.0:
@@ -125,6 +128,22 @@ class Value:
             # d(x^n)/dx = n x^(n-1); at x = 0 with n < 1 that is infinite (as torch).
             local = math.copysign(math.inf, n) if x == 0.0 and n < 1 else n * x ** (n - 1)
             self.grad += local * out.grad
+        out._backward = _backward
+        return out
+
+    def __rpow__(self, base: float) -> Value:     # 2 ** x, a positive number to a Value power
+        if not isinstance(base, Real) or isinstance(base, bool):
+            raise TypeError(f"unsupported base for ** Value: {_describe(base)}; expected a number")
+        if base <= 0:
+            raise ValueError(f"base ** Value needs a positive base, got {base!r}")
+        base = float(base)
+        try:
+            out = Value(base ** self.data, (self,), f"{base:g}**")
+        except OverflowError:
+            raise OverflowError(f"{base!r} ** {self.data!r} is too large for a float") from None
+
+        def _backward():
+            self.grad += out.data * math.log(base) * out.grad  # d(c^a)/da = c^a log c
         out._backward = _backward
         return out
 
