@@ -60,6 +60,12 @@ def test_bench_quick_writes_every_table(tmp_path, capsys):
     assert [r[:3] for r in halves] == [r[:3] for r in steps]
     assert all(float(c) > 0 for row in halves for c in row[3:5])
 
+    products = section_rows(report, "### Matrix products")
+    assert [r[:2] for r in products] == [
+        [layer, product] for layer in ("8->16", "16->3")
+        for product in ("forward x W^T", "dW = g^T x", "dX = g W")]
+    assert all(TIME.match(r[2]) and TIME.match(r[3]) and float(r[4]) > 0 for r in products)
+
     optimizers = section_rows(report, "### Optimizer step")
     assert [r[0] for r in optimizers] == [
         "SGD", "SGD(momentum, nesterov)", "Adagrad", "RMSprop", "Adam", "AdamW"]

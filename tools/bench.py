@@ -247,6 +247,34 @@ class NumpyMLP(Candidate):
         return lambda: self._backward(acts, p)
 
 
+def bench_matmuls(cfg: Config) -> str:
+    """The matrix products of the largest MLP's train step, numpy's BLAS against torch's.
+
+    They are most of a train step's time at that size, so their ratio bounds what bpcourse
+    (numpy inside) can reach against torch.
+    """
+    sizes, batch = ([8, 16, 3], 16) if cfg.quick else ([784, 512, 512, 10], 256)
+    rng = np.random.default_rng(0)
+    rows = []
+    for fan_in, fan_out in zip(sizes[:-1], sizes[1:], strict=True):
+        x = rng.standard_normal((batch, fan_in)).astype(np.float32)
+        W = rng.standard_normal((fan_out, fan_in)).astype(np.float32)
+        g = rng.standard_normal((batch, fan_out)).astype(np.float32)
+        xt, Wt, gt = (torch.from_numpy(a) for a in (x, W, g))
+        for what, ours, theirs in (
+            ("forward x W^T", lambda x=x, W=W: x @ W.T, lambda xt=xt, Wt=Wt: xt @ Wt.T),
+            ("dW = g^T x", lambda g=g, x=x: g.T @ x, lambda gt=gt, xt=xt: gt.T @ xt),
+            ("dX = g W", lambda g=g, W=W: g @ W, lambda gt=gt, Wt=Wt: gt @ Wt),
+        ):
+            times = interleaved({"numpy": ours, "torch": theirs}, cfg)
+            rows.append([f"{fan_in}->{fan_out}", what, fmt_time(times["numpy"][0]),
+                         fmt_time(times["torch"][0]),
+                         f"{median_ratio(times['numpy'][1], times['torch'][1]):.2f}"])
+    name = "-".join(map(str, sizes))
+    return (f"### Matrix products of the {name} MLP, batch {batch}, float32, median\n\n"
+            + table(["layer", "product", "numpy", "torch", "numpy/torch"], rows))
+
+
 def bench_mlps(cfg: Config) -> str:
     configs = [([2, 4, 2], 4), ([2, 16, 16, 2], 64), ([64, 128, 10], 128), ([784, 512, 512, 10], 256)]
     if cfg.quick:
@@ -464,7 +492,7 @@ def main(argv: list[str] | None = None) -> int:
     parts = [f"## bpcourse benchmarks\n\n{machine(args.threads)}"]
     with threadpoolctl.threadpool_limits(args.threads):
         if "mlp" in sections:
-            parts.append(bench_mlps(cfg))
+            parts += [bench_mlps(cfg), bench_matmuls(cfg)]
         if "optim" in sections:
             parts.append(bench_optimizers(cfg))
         if "engine" in sections:
