@@ -75,21 +75,31 @@ class Recipe:
     epochs: int = 1000
 
     def __post_init__(self) -> None:
-        if isinstance(self.hidden, bool) or not isinstance(self.hidden, (int, np.integer)):
-            raise TypeError(f"hidden must be an integer, got {type(self.hidden).__name__}")
+        for name in ("hidden", "epochs"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+                raise TypeError(f"{name} must be an integer, got {type(value).__name__} {value!r}")
+            object.__setattr__(self, name, int(value))  # np.int64(4) would print as such
         if self.hidden < 1:
             raise ValueError(f"hidden must be >= 1, got {self.hidden}")
+        if self.epochs < 0:
+            raise ValueError(f"epochs must be >= 0, got {self.epochs}")
         for name, allowed in (("activation", ACTIVATIONS), ("loss", LOSSES), ("init", INITS)):
             if getattr(self, name) not in allowed:
                 raise ValueError(f"{name} must be one of {allowed}, got {getattr(self, name)!r}")
+        for name in ("std", "lr"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(
+                value, (int, float, np.integer, np.floating)
+            ):
+                raise TypeError(
+                    f"{name} must be a real number, got {type(value).__name__} {value!r}"
+                )
+            object.__setattr__(self, name, float(value))
         if not (np.isfinite(self.std) and self.std >= 0):
             raise ValueError(f"std must be a finite number >= 0, got {self.std!r}")
         if not (np.isfinite(self.lr) and self.lr > 0):
             raise ValueError(f"lr must be a finite number > 0, got {self.lr!r}")
-        if isinstance(self.epochs, bool) or not isinstance(self.epochs, (int, np.integer)):
-            raise TypeError(f"epochs must be an integer, got {type(self.epochs).__name__}")
-        if self.epochs < 0:
-            raise ValueError(f"epochs must be >= 0, got {self.epochs}")
 
     def with_(self, **changes: object) -> Recipe:
         """A copy with some fields changed, e.g. ``recipe.with_(hidden=8)``."""
@@ -97,14 +107,22 @@ class Recipe:
 
 
 def _seeds(seeds: object) -> np.ndarray:
-    arr = np.asarray(seeds)
+    arr = np.asarray(list(seeds) if isinstance(seeds, range) else seeds)
     if arr.ndim == 0:
         arr = arr.reshape(1)
-    if arr.ndim != 1 or arr.size == 0 or not np.issubdtype(arr.dtype, np.integer):
-        raise ValueError(f"seeds must be a non-empty 1-D sequence of integers, got {seeds!r}")
+    if arr.ndim != 1 or arr.size == 0:
+        raise ValueError(f"seeds must be a non-empty 1-D sequence of integers, got {seeds!r:.80}")
+    if not np.issubdtype(arr.dtype, np.integer):
+        raise TypeError(f"seeds must be integers, got {seeds!r:.80} (dtype {arr.dtype})")
     if np.any(arr < 0):
-        raise ValueError("seeds must be >= 0")
+        raise ValueError(f"seeds must be >= 0, got {arr[arr < 0][0]}")
     return arr
+
+
+def _recipe(recipe: object) -> Recipe:
+    if not isinstance(recipe, Recipe):
+        raise TypeError(f"recipe must be a Recipe, got {type(recipe).__name__} {recipe!r:.80}")
+    return recipe
 
 
 def init_params(recipe: Recipe, seeds: object) -> dict[str, np.ndarray]:
@@ -120,7 +138,7 @@ def init_params(recipe: Recipe, seeds: object) -> dict[str, np.ndarray]:
     Returns:
         ``{"W1": (S, H, 2), "b1": (S, H), "W2": (S, 1, H), "b2": (S, 1)}``, float64.
     """
-    seeds = _seeds(seeds)
+    recipe, seeds = _recipe(recipe), _seeds(seeds)
     H = recipe.hidden
     W1 = np.empty((len(seeds), H, 2))
     W2 = np.empty((len(seeds), 1, H))
@@ -159,10 +177,11 @@ def _activation_grad(z: np.ndarray, a: np.ndarray, activation: str) -> np.ndarra
     return 1.0 - a**2
 
 
-def forward(
-    params: dict[str, np.ndarray], X: np.ndarray, activation: str
-) -> dict[str, np.ndarray]:
+def forward(params: dict[str, np.ndarray], X: np.ndarray, activation: str) -> dict[str, np.ndarray]:
     """The forward pass of every network.
+
+    :func:`forward`, :func:`backward` and :func:`loss_value` are the inner loop of
+    :func:`train` and do not check their inputs (``train`` checks them once).
 
     Args:
         params: ``W1 (S, H, 2)``, ``b1 (S, H)``, ``W2 (S, 1, H)``, ``b2 (S, 1)``.
@@ -306,10 +325,11 @@ def train(
         An :class:`XorRun`.
 
     Raises:
-        TypeError / ValueError naming the argument: non-integer or negative seeds, X not
-        ``(N, 2)``, y not ``(N, 1)``, params with other keys or shapes than the recipe's.
+        TypeError / ValueError naming the argument: recipe not a :class:`Recipe`, non-integer
+        or negative seeds, X not ``(N, 2)``, y not ``(N, 1)``, params with other keys or
+        shapes than the recipe's.
     """
-    seeds = _seeds(list(seeds) if isinstance(seeds, range) else seeds)
+    recipe, seeds = _recipe(recipe), _seeds(seeds)
     if (X is None) != (y is None):
         raise TypeError("give both X and y, or neither (the 4 XOR points)")
     if X is None:

@@ -153,6 +153,11 @@ def test_a_hand_made_solution_is_solved_and_dead_units_are_counted():
     np.testing.assert_allclose(run.probs[0], 1 / (1 + np.exp([5.0, -5.0, -5.0, 5.0])))
     flipped = {**params, "W2": -params["W2"], "b2": -params["b2"]}
     assert train(Recipe(hidden=3, epochs=0), [0], params=flipped).solved.tolist() == [False]
+    # Three of four right is not solved: p = sigmoid(10 h1 - 5) misses x = (0, 1).
+    three = {**params, "W2": np.array([[[10.0, 0.0, 0.0]]])}
+    run3 = train(Recipe(hidden=3, epochs=0), [0], params=three)
+    assert (run3.probs[0] > 0.5).tolist() == [False, False, True, False]
+    assert run3.solved.tolist() == [False]
 
 
 def test_a_dead_unit_never_changes():
@@ -192,10 +197,41 @@ def test_bad_recipes_are_refused(kwargs, error):
 
 
 def test_bad_seeds_are_refused():
-    with pytest.raises(ValueError, match="seeds"):
+    with pytest.raises(TypeError, match="seeds must be integers"):
         init_params(Recipe(), [0.5])
     with pytest.raises(ValueError, match="seeds"):
         init_params(Recipe(), [])
+    with pytest.raises(ValueError, match="seeds must be >= 0, got -3"):
+        train(Recipe(epochs=1), [1, -3])
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"lr": "0.5"}, "lr must be a real number"),
+        ({"std": None}, "std must be a real number"),
+        ({"lr": True}, "lr must be a real number"),
+        ({"epochs": 10.0}, "epochs must be an integer"),
+    ],
+)
+def test_wrong_kinds_in_a_recipe_get_one_clear_type_error(kwargs, message):
+    with pytest.raises(TypeError, match=message):
+        Recipe(**kwargs)
+
+
+def test_numpy_numbers_in_a_recipe_become_plain_python_numbers():
+    r = Recipe(hidden=np.int64(3), lr=np.float32(0.25), epochs=np.int32(5), std=1)
+    assert (type(r.hidden), type(r.epochs), type(r.lr), type(r.std)) == (int, int, float, float)
+    assert repr(r) == (
+        "Recipe(hidden=3, activation='relu', loss='bce', init='normal', std=1.0, lr=0.25, epochs=5)"
+    )
+
+
+def test_a_recipe_is_required():
+    with pytest.raises(TypeError, match="recipe must be a Recipe"):
+        train("relu", [0])
+    with pytest.raises(TypeError, match="recipe must be a Recipe"):
+        init_params({"hidden": 4}, [0])
 
 
 def test_bad_data_and_params_are_refused():
@@ -219,3 +255,30 @@ def test_given_params_are_copied_not_changed():
     for k in start:
         np.testing.assert_array_equal(start[k], before[k])
         np.testing.assert_array_equal(run.initial[k], before[k])
+
+
+def test_bce_of_saturated_outputs_is_clamped_like_torch():
+    # Confident and wrong (p = 1 for y = 0, p = 0 for y = 1): log(0) is clamped at -100.
+    P = np.array([[[1.0], [0.0], [1.0], [1e-300]], [[0.5], [1 - 1e-17], [1e-17], [0.5]]])
+    expected = [
+        torch.nn.functional.binary_cross_entropy(torch.from_numpy(p), torch.from_numpy(Y)).item()
+        for p in P
+    ]
+    np.testing.assert_allclose(loss_value(P, Y, "bce"), expected, rtol=RTOL, atol=ATOL)
+    # First network: two clamped terms of 100, two of (almost) 0, over 4 examples.
+    assert loss_value(P, Y, "bce")[0] == pytest.approx(50.0)
+
+
+@pytest.mark.parametrize("activation, lo", [("tanh", -1.0), ("sigmoid", 0.0)])
+def test_saturated_counts_activations_within_0_01_of_a_tail(activation, lo):
+    # Unit 0: |z| >= 50 on every input (saturated); unit 1: 0.05 from the low tail (not).
+    inverse = np.arctanh if activation == "tanh" else lambda a: np.log(a / (1 - a))
+    params = {
+        "W1": np.array([[[100.0, 100.0], [0.0, 0.0]]]),
+        "b1": np.array([[-50.0, inverse(lo + 0.05)]]),
+        "W2": np.ones((1, 1, 2)),
+        "b2": np.zeros((1, 1)),
+    }
+    run = train(Recipe(hidden=2, activation=activation, epochs=0), [0], params=params)
+    np.testing.assert_allclose(run.params["b1"][0, 1], inverse(lo + 0.05))
+    assert run.saturated.tolist() == [0.5] and run.dead.tolist() == [0]
