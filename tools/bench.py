@@ -61,6 +61,7 @@ class Config:
     quick: bool  # tiny sizes, short runs: the CI smoke test
     repeat: int  # rounds per measurement; the median is reported
     min_time: float  # seconds per round and candidate
+    clock: Callable[[], float] = time.perf_counter  # or time.process_time (CPU seconds)
 
 
 def median_time(fn: Callable[[], object], cfg: Config) -> float:
@@ -81,7 +82,7 @@ def interleaved(
     runs: dict[str, list[float]] = {name: [] for name in fns}
     for _ in range(cfg.repeat):
         for name, fn in fns.items():
-            timer = timeit.Timer(fn)
+            timer = timeit.Timer(fn, timer=cfg.clock)
             runs[name].append(timer.timeit(numbers[name]) / numbers[name])
     return {name: (statistics.median(t), t) for name, t in runs.items()}
 
@@ -477,6 +478,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--repeat", type=int, default=None)
     parser.add_argument("--out", type=pathlib.Path, default=ROOT / "build" / "bench.md")
+    parser.add_argument("--clock", choices=("wall", "cpu"), default="wall",
+                        help="cpu: CPU seconds of this process (steadier on a shared machine; "
+                             "with N threads it adds the threads' times)")
     parser.add_argument("--no-notebooks", action="store_true", help="skip executing the course")
     parser.add_argument("--sections", default=",".join(SECTIONS),
                         help=f"comma-separated subset of {','.join(SECTIONS)}")
@@ -487,9 +491,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.no_notebooks or args.quick:  # the course takes a minute: never in the smoke test
         sections.discard("notebooks")
     cfg = Config(args.quick, args.repeat or (2 if args.quick else 11),
-                 0.002 if args.quick else 0.05)
+                 0.002 if args.quick else 0.05,
+                 time.process_time if args.clock == "cpu" else time.perf_counter)
     torch.set_num_threads(args.threads)
-    parts = [f"## bpcourse benchmarks\n\n{machine(args.threads)}"]
+    clock = ("CPU time of the process (time.process_time)" if args.clock == "cpu"
+             else "wall-clock time (time.perf_counter)")
+    parts = [f"## bpcourse benchmarks\n\n{machine(args.threads)} Timings: {clock}, "
+             f"median of {cfg.repeat} rounds; load average at the start "
+             f"{os.getloadavg()[0]:.1f}."]
     with threadpoolctl.threadpool_limits(args.threads):
         if "mlp" in sections:
             parts += [bench_mlps(cfg), bench_matmuls(cfg)]
