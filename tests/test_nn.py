@@ -449,3 +449,21 @@ def test_loss_grad_output_must_match_the_loss_shape():
     crit(np.ones((3, 2)), [0, 1, 1])
     with pytest.raises(ValueError, match=r"grad_output must have shape \(3,\)"):
         crit.backward(np.ones((3, 2)))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("slope", [0.01, 0.2, -0.5, 3.0])
+def test_leaky_relu_is_bitwise_torchs_including_signed_zeros(dtype, slope):
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((64, 33)).astype(dtype)
+    x[0, :3] = [0.0, -0.0, 1e-30]
+    g = rng.standard_normal(x.shape).astype(dtype)
+    layer = nn.LeakyReLU(slope)
+    y, dx = layer(x), layer.backward(g)
+    xt = leaf(x)
+    yt = torch.nn.functional.leaky_relu(xt, slope)
+    yt.backward(torch.tensor(g))
+    assert y.dtype == dx.dtype == dtype
+    np.testing.assert_array_equal(y, yt.detach().numpy())
+    np.testing.assert_array_equal(np.signbit(y), np.signbit(yt.detach().numpy()))
+    np.testing.assert_array_equal(dx, xt.grad.numpy())

@@ -3,7 +3,7 @@
 | layer     | forward y = f(x)        | backward dL/dx = dL/dy * f'(x) | kept from forward |
 |-----------|-------------------------|--------------------------------|-------------------|
 | ReLU      | max(x, 0)               | g * (x > 0)                    | mask x > 0        |
-| LeakyReLU | x if x > 0 else a x     | g if x > 0 else a g            | mask x > 0        |
+| LeakyReLU | x if x > 0 else a x     | g * (1 if x > 0 else a)        | slope 1 or a      |
 | Sigmoid   | 1 / (1 + exp(-x))       | g * y (1 - y)                  | output y          |
 | Tanh      | tanh(x)                 | g * (1 - y^2)                  | output y          |
 
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..functional import _check_slope, _checked, _sigmoid
+from ..functional import _check_slope, _checked, _leaky_relu_slope, _sigmoid
 from .module import Module
 
 __all__ = ["ReLU", "LeakyReLU", "Sigmoid", "Tanh"]
@@ -60,13 +60,12 @@ class LeakyReLU(_Activation):
     def forward(self, x: object) -> np.ndarray:
         x = self._input(x)
         self._dtype = x.dtype
-        self._cache = x > 0
-        return np.where(self._cache, x, x * self.negative_slope)
+        self._cache = _leaky_relu_slope(x, self.negative_slope)  # f'(x): 1 or negative_slope
+        return x * self._cache
 
     def backward(self, grad_output: object) -> np.ndarray:
         """dL/dy -> dL/dx = dL/dy where x > 0, else negative_slope * dL/dy. Same shape as x."""
-        g = self._grad_output(grad_output)
-        return np.where(self._cache, g, g * self.negative_slope)
+        return self._grad_output(grad_output) * self._cache
 
     def __repr__(self) -> str:
         return f"LeakyReLU(negative_slope={self.negative_slope})"
