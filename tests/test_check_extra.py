@@ -105,3 +105,52 @@ def test_exercise_name_error_for_the_answer_itself_is_not_done(capsys):
 def test_exercise_answer_function_returning_none_is_not_done(capsys):
     check.exercise("ex", lambda: None, A)
     assert capsys.readouterr().out == "Exercise not done yet: ex.\n"
+
+
+# --- assert_close: the learner-facing message of each classic mistake, word for word -------------
+# These texts are the product: a hint that loses a word or fires on the wrong pattern misleads a
+# learner. Each was read and checked against its case (shape first, then dtype, then values).
+E = np.array([[1.0, -2.0, 3.0], [0.5, 4.0, -1.5]])
+S = np.array([[1.0, 2.0], [3.0, 4.0]])
+MESSAGES = {
+    'transposed shape, values match': (*(E.T, E, {}), 'dW has shape (3, 2), expected (2, 3) — transposed? A gradient has the shape of what it is the gradient of; for y = x @ W.T with W of shape (out, in), dW = dy.T @ x (your transpose matches the expected values)'),
+    'transposed shape, other values': (*(E.T + 1, E, {}), 'dW has shape (3, 2), expected (2, 3) — transposed? A gradient has the shape of what it is the gradient of; for y = x @ W.T with W of shape (out, in), dW = dy.T @ x'),
+    'same numbers other shape': (*(np.ones(3), np.ones((1, 3)), {}), 'dW has shape (3,), expected (1, 3) — the same numbers in a different shape: (3,) against (1, 3). Comparisons never broadcast here, because numpy would silently turn (n,) - (n, 1) into an (n, n) matrix. Use .reshape(1, 3), keepdims=True in the sum, or [:, None] so the shapes agree'),
+    'one value per sample': (*(np.ones((4, 3)), np.ones(3), {}), "dW has shape (4, 3), expected (3,) — one value per sample? The batch axis (size 4) must be summed over: each sample adds its contribution to a parameter's gradient (e.g. db = dout.sum(axis=0))"),
+    'same size other layout': (*(np.ones((3, 2, 1)), np.ones((2, 3)), {}), 'dW has shape (3, 2, 1), expected (2, 3) — the same number of elements, laid out differently (a reshape or a transpose?)'),
+    'different sizes': (*(np.ones(4), np.ones(3), {}), 'dW has shape (4,), expected (3,)'),
+    'int reference': (*(np.ones(2), np.ones(2, dtype=int), {}), 'dW has dtype float64, expected int64 — the reference is an array of dtype int64: build it as floats (np.array([...], dtype=np.float64)), or pass a Python list. (The values agree to float32 precision: only the dtype is wrong.)'),
+    'int actual': (*(np.ones(2, dtype=int), np.ones(2), {}), 'dW has dtype int64, expected float64 — an array of dtype int64 cannot hold a gradient: np.zeros_like(x) of an integer x is integer too; use np.zeros(x.shape) or x.astype(np.float64). (The values agree to float32 precision: only the dtype is wrong.)'),
+    'float32 vs float64 close': (*(E.astype(np.float32), E, {}), "dW has dtype float32, expected float64 — float32 keeps about 7 significant digits, so it cannot meet the float64 tolerance. Make the inputs float64 (numpy's default; torch.tensor(...) is float32 unless dtype=torch.float64 or setup_notebook() ran) or call .astype(np.float64). (The values agree to float32 precision: only the dtype is wrong.)"),
+    'float32 vs float64 far': (*(E.astype(np.float32) + 1, E, {}), "dW has dtype float32, expected float64 — float32 keeps about 7 significant digits, so it cannot meet the float64 tolerance. Make the inputs float64 (numpy's default; torch.tensor(...) is float32 unless dtype=torch.float64 or setup_notebook() ran) or call .astype(np.float64)"),
+    'float64 vs float32': (*(E, E.astype(np.float32), {}), 'dW has dtype float64, expected float32 — the reference is float32: compare in the same precision (build the reference in float64). (The values agree to float32 precision: only the dtype is wrong.)'),
+    'nan in yours': (*(np.where(E > 3.5, np.nan, E), E, {}), 'dW: max abs diff inf at [1, 1] (yours nan, expected 4)\n1 of 6 elements differ by more than atol + rtol*|expected| (rtol=1e-10, atol=1e-12).\nLikely cause: yours contains nan at [1, 1] — overflow in exp, log(0) or a division by zero; use a numerically stable formula.'),
+    'all zeros': (*(np.zeros_like(E), E, {}), 'dW: max abs diff 4 at [1, 1] (yours 0, expected 4)\n6 of 6 elements differ by more than atol + rtol*|expected| (rtol=1e-10, atol=1e-12).\nLikely cause: yours is all zeros — was the backward pass run, and does it write (+=) into .grad rather than into a copy?'),
+    'sign flip': (*(-E, E, {}), 'dW: max abs diff 8 at [1, 1] (yours -4, expected 4)\n6 of 6 elements differ by more than atol + rtol*|expected| (rtol=1e-10, atol=1e-12).\nLikely cause: a sign flip — yours is exactly minus the expected gradient. Check the sign of the loss derivative (pred - y, not y - pred) and of each step.'),
+    'square transposed': (*(S.T, S, {}), 'dW: max abs diff 1 at [0, 1] (yours 3, expected 2)\n2 of 4 elements differ by more than atol + rtol*|expected| (rtol=1e-10, atol=1e-12).\nLikely cause: transposed — yours is the transpose of the expected gradient. A weight W of shape (out, in) used as y = x @ W.T has dW = dy.T @ x.'),
+    'missing 1/4 with batch': (*(4 * E, E, {"batch_size": 4}), "dW: max abs diff 12 at [1, 1] (yours 16, expected 4)\n6 of 6 elements differ by more than atol + rtol*|expected| (rtol=1e-10, atol=1e-12).\nLikely cause: yours is 4 times the expected gradient everywhere — a missing 1/4: the batch has 4 samples, so the mean's 1/N factor (reduction='mean') was left out."),
+    'missing 1/4 without batch': (*(4 * E, E, {}), "dW: max abs diff 12 at [1, 1] (yours 16, expected 4)\n6 of 6 elements differ by more than atol + rtol*|expected| (rtol=1e-10, atol=1e-12).\nLikely cause: yours is 4 times the expected gradient everywhere — a missing 1/4: if the batch has 4 samples, the mean's 1/N factor (reduction='mean') was left out."),
+    'missing 1/2': (*(2 * E, E, {}), "dW: max abs diff 4 at [1, 1] (yours 8, expected 4)\n6 of 6 elements differ by more than atol + rtol*|expected| (rtol=1e-10, atol=1e-12).\nLikely cause: yours is 2 times the expected gradient everywhere — a missing 1/2: if the batch has 2 samples, the mean's 1/N factor (reduction='mean') was left out; or the 2 of d(u**2)/du = 2u; or a second backward pass without zero_grad()."),
+    'extra 1/3': (*(E / 3, E, {}), 'dW: max abs diff 2.7 at [1, 1] (yours 1.333, expected 4)\n6 of 6 elements differ by more than atol + rtol*|expected| (rtol=1e-10, atol=1e-12).\nLikely cause: yours is 1/3 of the expected gradient everywhere — an extra division by 3 (dividing by the batch size twice, or averaging a loss defined as a sum?).'),
+    'minus 5': (*(-5 * E, E, {}), 'dW: max abs diff 24 at [1, 1] (yours -20, expected 4)\n6 of 6 elements differ by more than atol + rtol*|expected| (rtol=1e-10, atol=1e-12).\nLikely cause: yours is -5 times the expected gradient — a sign flip and a missing 1/5 (mean over the batch).'),
+    'factor 1.5': (*(1.5 * E, E, {}), 'dW: max abs diff 2 at [1, 1] (yours 6, expected 4)\n6 of 6 elements differ by more than atol + rtol*|expected| (rtol=1e-10, atol=1e-12).\nLikely cause: yours is 1.5 times the expected gradient everywhere — a constant factor is off.'),
+    'rounding': (*(E * (1 + 1e-7), E, {}), 'dW: max abs diff 4e-07 at [1, 1] (yours 4, expected 4)\n6 of 6 elements differ by more than atol + rtol*|expected| (rtol=1e-10, atol=1e-12).\nLikely cause: rounding — the difference is about 1e-07 of the values, the size of float32 rounding: was something computed in float32 (torch.tensor(...) is float32 by default)? Or the formula is right but numerically different.'),
+    'unrelated': (*(E + np.array([[0, 1, 0], [0, 0, 0]]), E, {}), 'dW: max abs diff 1 at [0, 1] (yours -1, expected -2)\n1 of 6 elements differ by more than atol + rtol*|expected| (rtol=1e-10, atol=1e-12).'),
+    'reference tiny': (*(np.full(3, 1e-3), np.zeros(3), {}), 'dW: max abs diff 0.001 at [0] (yours 0.001, expected 0)\n3 of 3 elements differ by more than atol + rtol*|expected| (rtol=1e-10, atol=1e-12).'),
+}
+
+
+@pytest.mark.parametrize("case", list(MESSAGES))
+def test_assert_close_message_word_for_word(case):
+    actual, expected, kwargs, message = MESSAGES[case]
+    with pytest.raises(AssertionError) as info:
+        check.assert_close(actual, expected, "dW", **kwargs)
+    assert str(info.value) == message
+
+
+def test_assert_close_passes_return_a_stable_line():
+    res = check.assert_close(E + 1e-13, E, "dW", reference="autograd")
+    assert str(res) == "OK dW: shape (2, 3), float64, matches autograd (rtol=1e-10, atol=1e-12)"
+    assert res.max_abs_diff > 0 and repr(res) == str(res) and bool(res)
+    res = check.assert_close(E.astype(np.float32), E.astype(np.float32) * (1 + 1e-6), "dW")
+    assert (res.rtol, res.atol, res.dtype) == (1e-5, 1e-6, "float32")
