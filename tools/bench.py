@@ -1,10 +1,13 @@
 """`make bench`: bpcourse against torch and plain numpy, and the cost of running the course.
 
 Prints Markdown tables and writes them to build/bench.md, with the machine they came from.
-Timings are medians of repeated runs (timeit); numpy and torch use the same number of threads.
-Nothing here asserts a time: this is a benchmark, not a test (the smoke test runs ``--quick``).
+Timings are medians of repeated rounds (timeit) in which the candidates alternate, so that a
+change of load on a shared machine hits them alike; numpy and torch use the same number of
+threads. Nothing here asserts a time: this is a benchmark, not a test (the smoke test runs
+``--quick``).
 
-    .venv/bin/python tools/bench.py [--quick] [--threads N] [--out build/bench.md] [--no-notebooks]
+    .venv/bin/python tools/bench.py [--quick] [--threads N] [--clock wall|cpu] [--repeat R]
+        [--sections mlp,optim,engine,notebooks] [--no-notebooks] [--out build/bench.md]
 """
 
 from __future__ import annotations
@@ -297,9 +300,12 @@ def bench_mlps(cfg: Config) -> str:
                                f"{median_ratio(halves['tb'][1], halves['tf'][1]):.2f}"])
     return (
         "### Train step (forward, loss, backward, SGD update), median\n\n"
-        "bpcourse's backward is `model.backward(dlogits, input_grad=False)`: like torch for a "
-        "batch that does not require grad, it skips dL/dX; so does the numpy step. Ratios are "
-        "medians of per-round ratios (the candidates alternate, round by round).\n\n"
+        "ReLU MLPs, CrossEntropyLoss, SGD(lr=0.01), the same weights and batch for all three. "
+        "bpcourse: `opt.zero_grad(); crit(model(X), y); model.backward(crit.backward(), "
+        "input_grad=False); opt.step()`: like torch for a batch that does not require grad, "
+        "`input_grad=False` skips dL/dX, and so does the numpy step. torch: its defaults "
+        "(zero_grad sets .grad to None; bpcourse fills zeros and accumulates with +=). Ratios "
+        "are medians of per-round ratios.\n\n"
         + table(["MLP", "batch", "dtype", "bpcourse", "torch", "numpy by hand",
                  "bpcourse/torch", "bpcourse/numpy"], rows)
         + "\n\n### Backward time / forward time\n\n"
