@@ -154,3 +154,57 @@ def test_assert_close_passes_return_a_stable_line():
     assert res.max_abs_diff > 0 and repr(res) == str(res) and bool(res)
     res = check.assert_close(E.astype(np.float32), E.astype(np.float32) * (1 + 1e-6), "dW")
     assert (res.rtol, res.atol, res.dtype) == (1e-5, 1e-6, "float32")
+
+
+# --- check_gradient: structures, names, kinks and the report's text -------------------------------
+def quad(W, b):
+    return (W * W).sum() + 3.0 * (b * b * b).sum()
+
+
+def test_check_gradient_dict_inputs_name_lines_and_kinks_by_key():
+    W, b = np.array([0.5, -1.0]), np.array([2.0])
+    # A kink given by location is reported even where fn is smooth (it is the caller's word).
+    rep = check.check_gradient(quad, {"W": W, "b": b}, {"W": 2 * W, "b": 9 * b * b}, kinks={"W": [0.5]})
+    lines = str(rep).split("\n")
+    assert len(lines) == 2 and lines[0].startswith("OK dW: shape (2,)") and lines[1].startswith("OK db: shape (1,)")
+    assert rep.kinks == {"dW": ((0,),), "db": ()}
+    assert lines[0].endswith("; 1 coordinate within h of a kink left out of the finite-difference comparison: [0]")
+    with pytest.raises(TypeError, match=r"^hand must be a dict with the keys of inputs \['W', 'b'\], got ndarray$"):
+        check.check_gradient(quad, {"W": W, "b": b}, 2 * W)
+
+
+def test_check_gradient_tuple_inputs_kinks_per_input_and_names():
+    W, b = np.array([0.5, -1.0]), np.array([2.0])
+    rep = check.check_gradient(quad, (W, b), (2 * W, 9 * b * b), kinks=([-1.0], [2.0]), names=["dW", "db"])
+    assert rep.kinks == {"dW": ((1,),), "db": ((0,),)}
+    rep = check.check_gradient(quad, (W, b), [2 * W, 9 * b * b])
+    assert rep.kinks == {"d0": (), "d1": ()} and str(rep).startswith("OK d0: shape (2,)")
+
+
+def test_check_gradient_single_input_hand_and_name_forms():
+    x = np.array([0.5, -1.0, 2.0])
+    rep = check.check_gradient(lambda a: (a * a).sum(), (x,), 2 * x, names="dx_mine")
+    assert str(rep).startswith("OK dx_mine: shape (3,)") and rep.kinks == {"dx_mine": ()}
+    rep = check.check_gradient(lambda a: (a * a).sum(), x, 2 * x, kinks=[0.5, 2.0])
+    assert rep.kinks == {"dx": ((0,), (2,))}
+
+
+def test_check_gradient_many_kinks_are_listed_five_then_counted():
+    x = np.array([0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0])
+    relu_sum = lambda a: np.maximum(a, 0).sum()  # noqa: E731
+    rep = check.check_gradient(relu_sum, x, (x > 0).astype(float), torch_fn=lambda a: a.relu().sum())
+    assert str(rep).endswith(
+        "; 7 coordinates within h of a kink left out of the finite-difference comparison: "
+        "[0], [1], [2], [3], [4] and 2 more"
+    )
+    rep = check.check_gradient(relu_sum, x[2:], (x[2:] > 0).astype(float), torch_fn=lambda a: a.relu().sum())
+    assert str(rep).endswith("comparison: [0], [1], [2], [3], [4]")
+
+
+def test_check_gradient_fn_must_be_scalar_and_run_on_tensors():
+    x = np.array([0.5, -1.0])
+    with pytest.raises(ValueError, match=r"^fn must return a single number \(a loss\), got an array of shape \(2,\)"):
+        check.check_gradient(lambda a: 2 * a, x, 2 * np.ones(2))
+    with pytest.raises(TypeError, match=r"^fn does not run on torch tensors") as info:
+        check.check_gradient(lambda a: float((a * a).sum()), x, 2 * x)
+    assert str(info.value.__cause__) == "not a tensor"
