@@ -208,3 +208,46 @@ def test_check_gradient_fn_must_be_scalar_and_run_on_tensors():
     with pytest.raises(TypeError, match=r"^fn does not run on torch tensors") as info:
         check.check_gradient(lambda a: float((a * a).sum()), x, 2 * x)
     assert str(info.value.__cause__) == "not a tensor"
+
+
+# --- torch_grad, to_torch, check_model_grads ------------------------------------------------------
+def test_torch_grad_of_a_constant_is_zeros_of_each_input_shape():
+    import torch
+
+    grads = check.torch_grad(lambda a, b: torch.tensor(1.0, dtype=torch.float64), np.ones((2, 3)), [1.0])
+    assert [g.shape for g in grads] == [(2, 3), (1,)] and all(not g.any() for g in grads)
+    assert all(g.dtype == np.float64 for g in grads)
+
+
+def test_torch_grad_message_for_a_numpy_result():
+    with pytest.raises(TypeError) as info:
+        check.torch_grad(lambda a: 1.0, np.ones(2))
+    assert str(info.value) == (
+        "fn must return a torch scalar tensor, got float: write it with torch operations "
+        "(torch.tanh, not np.tanh) so that autograd can follow it"
+    )
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_to_torch_batchnorm_carries_every_setting(dtype):
+    import torch
+
+    from bpcourse import nn
+
+    bn = nn.BatchNorm1d(3, eps=0.1, momentum=0.3, affine=False, track_running_stats=False, dtype=dtype)
+    t = check.to_torch(bn)
+    assert (t.eps, t.momentum, t.affine, t.track_running_stats) == (0.1, 0.3, False, False)
+    assert t.running_mean is None and t.weight is None
+    bn2 = nn.BatchNorm1d(2, momentum=None, dtype=dtype)
+    bn2.running_mean[...] = [1.0, 2.0]
+    bn2.num_batches_tracked = 5
+    t2 = check.to_torch(bn2)
+    assert t2.momentum is None and t2.weight.dtype == {np.float32: torch.float32, np.float64: torch.float64}[dtype]
+    assert t2.running_mean.tolist() == [1.0, 2.0] and int(t2.num_batches_tracked) == 5
+
+
+def test_model_grad_report_is_true_and_one_line():
+    from bpcourse import nn
+
+    rep = check.check_model_grads(nn.Sequential(nn.Linear(2, 1, rng=0)), nn.MSELoss(), np.ones((3, 2)), np.zeros((3, 1)))
+    assert bool(rep) is True and repr(rep) == str(rep) and "\n" not in str(rep)

@@ -1,0 +1,83 @@
+"""bpcourse.nn: the paths mutation testing found untested (tests/MUTATION.md).
+
+init's defaults (drawn from the same seeded generator, value for value), its zero-element
+warning, Sequential's indexing bounds and repr.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+import pytest
+
+from bpcourse import nn
+from bpcourse.nn import init
+
+SHAPE = (4, 6)  # (out, in): fan_in 6, fan_out 4
+
+
+@pytest.mark.parametrize(
+    "fill, reference",
+    [
+        (lambda w: init.uniform_(w, rng=0), lambda g: g.uniform(0.0, 1.0, SHAPE)),
+        (lambda w: init.normal_(w, rng=0), lambda g: g.normal(0.0, 1.0, SHAPE)),
+        # torch's defaults: a=0, mode="fan_in", nonlinearity="leaky_relu" -> gain sqrt(2).
+        (lambda w: init.kaiming_uniform_(w, rng=0), lambda g: g.uniform(-math.sqrt(6 / 6), math.sqrt(6 / 6), SHAPE)),
+        (lambda w: init.kaiming_normal_(w, rng=0), lambda g: g.normal(0.0, math.sqrt(2 / 6), SHAPE)),
+        (lambda w: init.kaiming_normal_(w, mode="FAN_OUT", rng=0), lambda g: g.normal(0.0, math.sqrt(2 / 4), SHAPE)),
+        (lambda w: init.xavier_uniform_(w, rng=0), lambda g: g.uniform(-math.sqrt(6 / 10), math.sqrt(6 / 10), SHAPE)),
+        (lambda w: init.xavier_normal_(w, gain=2.0, rng=0), lambda g: g.normal(0.0, 2 * math.sqrt(2 / 10), SHAPE)),
+    ],
+    ids=["uniform_", "normal_", "kaiming_uniform_", "kaiming_normal_", "kaiming_normal_ fan_out", "xavier_uniform_", "xavier_normal_ gain 2"],
+)
+def test_init_defaults_value_for_value(fill, reference):
+    w = np.zeros(SHAPE)
+    out = fill(w)
+    assert out is w
+    np.testing.assert_allclose(w, reference(np.random.default_rng(0)), rtol=1e-15, atol=0)
+
+
+@pytest.mark.parametrize("fill", [init.kaiming_uniform_, init.kaiming_normal_])
+@pytest.mark.parametrize("shape", [(0, 3), (3, 0)])
+def test_init_zero_element_weight_warns_at_the_caller_and_is_a_no_op(fill, shape):
+    w = np.zeros(shape)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert fill(w) is w
+    assert [str(c.message) for c in caught] == ["Initializing zero-element tensors is a no-op"]
+    assert caught[0].category is UserWarning and caught[0].filename == __file__
+
+
+def test_calculate_gain_lists_what_it_knows():
+    with pytest.raises(ValueError) as info:
+        init.calculate_gain("gelu")
+    assert str(info.value) == (
+        "Unsupported nonlinearity 'gelu'; expected one of: linear, conv1d, conv2d, conv3d, "
+        "conv_transpose1d, conv_transpose2d, conv_transpose3d, sigmoid, tanh, relu, leaky_relu, selu"
+    )
+
+
+def test_sequential_indexing_bounds():
+    a, b = nn.ReLU(), nn.Tanh()
+    s = nn.Sequential(a, b)
+    assert s[-2] is a and s[-1] is b and s[1] is b and s[np.int64(0)] is a
+    for bad in (2, -3):
+        with pytest.raises(IndexError, match=rf"^index {bad} is out of range for a Sequential of 2$"):
+            s[bad]
+    assert list(s[1:]) == [b] and len(s[:0]) == 0
+
+
+def test_sequential_repr_nests():
+    model = nn.Sequential(nn.Linear(3, 2, rng=0), nn.Sequential(nn.ReLU(), nn.LeakyReLU(0.2)), nn.Sequential())
+    assert repr(model) == (
+        "Sequential(\n"
+        "  (0): Linear(in_features=3, out_features=2, bias=True)\n"
+        "  (1): Sequential(\n"
+        "    (0): ReLU()\n"
+        "    (1): LeakyReLU(negative_slope=0.2)\n"
+        "  )\n"
+        "  (2): Sequential()\n"
+        ")"
+    )
