@@ -481,9 +481,14 @@ SECTIONS = ("mlp", "optim", "engine", "notebooks")
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="tiny sizes (the CI smoke test)")
-    parser.add_argument("--threads", type=int, default=os.cpu_count() or 1)
-    parser.add_argument("--repeat", type=int, default=None)
-    parser.add_argument("--out", type=pathlib.Path, default=ROOT / "build" / "bench.md")
+    parser.add_argument(
+        "--threads", type=int, default=1,
+        help="threads for numpy's BLAS and torch alike (default 1: what the notebooks use, "
+             "and the only steady figure on a small shared machine)")
+    parser.add_argument("--repeat", type=int, default=None,
+                        help="rounds per measurement (default 11; 2 with --quick)")
+    parser.add_argument("--out", type=pathlib.Path, default=ROOT / "build" / "bench.md",
+                        help="the Markdown report (default build/bench.md)")
     parser.add_argument("--clock", choices=("wall", "cpu"), default="wall",
                         help="cpu: CPU seconds of this process (steadier on a shared machine; "
                              "with N threads it adds the threads' times)")
