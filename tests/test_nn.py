@@ -419,6 +419,8 @@ BAD = [
     (lambda: forwarded(nn.Linear(3, 2, rng=0), np.ones((4, 3))).backward(np.ones((2, 4))), ValueError, r"grad_output must have shape \(4, 2\), got .*\(2, 4\)"),
     (lambda: forwarded(nn.Linear(3, 2, rng=0), np.ones((4, 3))).backward(np.ones(2)), ValueError, r"grad_output must have shape \(4, 2\)"),
     (lambda: forwarded(nn.Tanh(), np.ones((4, 3))).backward(np.ones((1, 3))), ValueError, r"grad_output must have shape \(4, 3\)"),
+    (lambda: forwarded(nn.Linear(3, 2, rng=0), np.ones((4, 3))).backward(np.ones((4, 2)), np.ones(2)), TypeError, r"input_grad must be True or False, got array"),
+    (lambda: forwarded(nn.Sequential(nn.Linear(3, 2, rng=0)), np.ones((4, 3))).backward(np.ones((4, 2)), "no"), TypeError, r"input_grad must be True or False, got 'no'"),
     (lambda: forwarded(nn.ReLU(), np.ones((4, 1))).backward(np.ones(4)), ValueError, r"grad_output must have shape \(4, 1\)"),
     (lambda: nn.Sequential(nn.ReLU(), "relu"), TypeError, r"got str at position 1"),
     (lambda: nn.LeakyReLU("0.1"), TypeError, r"negative_slope must be a number"),

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from .linear import Linear
+from .linear import Linear, _check_input_grad
 from .module import Module
 
 __all__ = ["Sequential"]
@@ -60,8 +60,10 @@ class Sequential(Module):
         ``input_grad=False`` when nobody needs dL/dx (x is a batch of data): returns None and,
         as torch does for an input that does not require grad, computes only what the
         parameters need. The backward pass stops at the first module that has parameters,
-        which is asked to skip its own dL/dx if it can (``Linear``, ``Sequential``).
+        which is asked to skip its own dL/dx if it can (``Linear``, ``Sequential``). A train
+        step: ``model.backward(criterion.backward(), input_grad=False)``.
         """
+        input_grad = _check_input_grad(input_grad)
         modules = list(self)
         first = 0
         if not input_grad:  # modules before the first parameter need no gradient at all

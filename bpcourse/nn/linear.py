@@ -30,6 +30,12 @@ def _check_dtype(dtype: object) -> np.dtype:
     return dt
 
 
+def _check_input_grad(input_grad: object) -> bool:
+    if not isinstance(input_grad, (bool, np.bool_)):
+        raise TypeError(f"input_grad must be True or False, got {input_grad!r:.60}")
+    return bool(input_grad)
+
+
 def _uniform(rng: object, bound: float, shape: tuple[int, ...]) -> np.ndarray:
     """U(-bound, bound) of ``shape`` in float64, from ``rng`` (Generator, int seed or None)."""
     if rng is None:
@@ -92,6 +98,7 @@ class Linear(Module):
         (there the product g W is as large as the one for dL/dW).
         """
         self._require_forward(self._x)
+        input_grad = _check_input_grad(input_grad)
         x = self._x
         g = _checked(grad_output, "grad_output", dtype=x.dtype, shape=(len(x), self.out_features))
         self.weight.grad += g.T @ x
