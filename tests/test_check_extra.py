@@ -251,3 +251,47 @@ def test_model_grad_report_is_true_and_one_line():
 
     rep = check.check_model_grads(nn.Sequential(nn.Linear(2, 1, rng=0)), nn.MSELoss(), np.ones((3, 2)), np.zeros((3, 1)))
     assert bool(rep) is True and repr(rep) == str(rep) and "\n" not in str(rep)
+
+
+def test_check_gradient_messages_name_the_disagreeing_pair():
+    x = np.array([0.5, -1.0, 2.0])
+    with pytest.raises(AssertionError, match=r"^the value of fn: max abs diff 1 \(fn 5\.25, torch_fn 6\.25\)\n.*rtol\*\|torch_fn\| \(rtol=1e-08, atol=1e-10\)"):
+        check.check_gradient(lambda a: (a * a).sum(), x, 2 * x, torch_fn=lambda a: (a * a).sum() + 1)
+    # Same value, another gradient: a.detach() hides one factor from autograd.
+    with pytest.raises(AssertionError) as info:
+        check.check_gradient(lambda a: (a * a).sum(), x, 2 * x, torch_fn=lambda a: (a * a.detach()).sum())
+    assert str(info.value).startswith(
+        "torch_fn's autograd gradient disagrees with the finite differences of fn: are fn and "
+        "torch_fn the same function?\ndx: max abs diff 2 at [2] (autograd 2, finite diff 4)\n"
+        "3 of 3 elements differ by more than atol + rtol*|finite diff| (rtol=1e-06, atol=2e-08)."
+    )
+
+
+def test_check_gradient_kink_note_and_tolerance_line():
+    x0 = np.array([0.0, 1.0])
+    with pytest.raises(AssertionError) as info:
+        check.check_gradient(lambda a: np.maximum(a, 0).sum(), x0, (x0 >= 0).astype(float), torch_fn=lambda a: a.relu().sum())
+    assert str(info.value) == (
+        "dx: max abs diff 1 at [0] (hand 1, autograd 0)\n"
+        "1 of 2 elements differ by more than atol + rtol*|autograd| (rtol=1e-10, atol=1e-12).\n"
+        "Note: dx has coordinates at a kink [0], where the derivative is not defined; torch uses "
+        "relu'(0) = 0, i.e. (x > 0), not (x >= 0)."
+    )
+    x = np.array([0.5, -1.0, 2.0])
+    assert str(check.check_gradient(lambda a: (a * a).sum(), x, 2 * x)) == (
+        "OK dx: shape (3,), float64, matches autograd (rtol=1e-10, atol=1e-12) and finite "
+        "differences (h=1e-06, rtol=1e-06, atol=2e-08)"
+    )
+    # A loss of about 4000 cannot give its gradient better than ~16 eps |f| / h absolute.
+    line = str(check.check_gradient(lambda a: (a * a).sum() + 4081.0, x, 2 * x))
+    assert line.endswith(f"(h=1e-06, rtol=1e-06, atol={16 * np.finfo(float).eps * 4086.25 / 1e-6:.0e})")
+    assert line.endswith("atol=1e-05)")
+
+
+def test_kink_mask_locations():
+    x = np.array([[1.0, -1.0, 0.5], [2.0, 1.0 + 5e-7, 0.5 + 2e-6]])
+    np.testing.assert_array_equal(
+        check.kink_mask(x, [1.0, 0.5], 1e-6), [[True, False, True], [False, True, False]]
+    )
+    np.testing.assert_array_equal(check.kink_mask(np.array([0.5]), [0], 0.5), [True])  # |x - k| <= h
+    np.testing.assert_array_equal(check.kink_mask(x, None, 1e-6), np.zeros((2, 3), dtype=bool))
