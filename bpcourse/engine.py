@@ -156,6 +156,7 @@ class Value:
         return out
 
     def relu(self) -> Value:
+        """max(0, self); the local derivative is 1 where positive, 0 elsewhere (0 at the kink)."""
         out = Value(self.data if self.data > 0 else 0.0, (self,), "relu")
 
         def _backward():
@@ -164,6 +165,7 @@ class Value:
         return out
 
     def tanh(self) -> Value:
+        """tanh(self); the local derivative 1 - tanh² is computed from the output."""
         out = Value(math.tanh(self.data), (self,), "tanh")
 
         def _backward():
@@ -172,6 +174,7 @@ class Value:
         return out
 
     def sigmoid(self) -> Value:
+        """1 / (1 + e^-self), without overflow; the local derivative is σ (1 - σ)."""
         x = self.data
         # Never exp of a large positive number: both branches stay in range.
         s = 1.0 / (1.0 + math.exp(-x)) if x >= 0 else math.exp(x) / (1.0 + math.exp(x))
@@ -183,6 +186,7 @@ class Value:
         return out
 
     def exp(self) -> Value:
+        """e^self (OverflowError above ~709.78); the local derivative is e^self itself."""
         try:
             e = math.exp(self.data)
         except OverflowError:
@@ -195,6 +199,7 @@ class Value:
         return out
 
     def log(self) -> Value:
+        """Natural log of a positive value (ValueError otherwise); the local derivative is 1/self."""
         if self.data <= 0.0:
             raise ValueError(f"log of a non-positive number: log({self.data!r})")
         out = Value(math.log(self.data), (self,), "log")

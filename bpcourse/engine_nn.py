@@ -38,6 +38,7 @@ class Module:
     """Base class: ``parameters()`` lists the Values to train, ``zero_grad()`` resets them."""
 
     def parameters(self) -> list[Value]:
+        """The trainable Values (none in the base class)."""
         return []
 
     def zero_grad(self) -> None:
@@ -64,12 +65,14 @@ class Neuron(Module):
         self.activation = activation
 
     def __call__(self, x: Sequence[Value | float]) -> Value:
+        """act(w · x + b) for ``nin`` inputs (numbers or Values), building its part of the graph."""
         if len(x) != len(self.w):
             raise ValueError(f"Neuron expects {len(self.w)} inputs, got {len(x)}")
         act = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)
         return getattr(act, self.activation)() if self.activation else act
 
     def parameters(self) -> list[Value]:
+        """The ``nin`` weights, then the bias."""
         return [*self.w, self.b]
 
     def __repr__(self) -> str:
@@ -85,9 +88,11 @@ class Layer(Module):
         self.neurons = [Neuron(nin, activation, gen) for _ in range(_count(nout, "nout"))]
 
     def __call__(self, x: Sequence[Value | float]) -> list[Value]:
+        """The ``nout`` outputs for ``nin`` inputs."""
         return [n(x) for n in self.neurons]
 
     def parameters(self) -> list[Value]:
+        """Neuron by neuron, weights then bias."""
         return [p for n in self.neurons for p in n.parameters()]
 
     def __repr__(self) -> str:
@@ -112,11 +117,13 @@ class MLP(Module):
                        for i in range(len(nouts))]
 
     def __call__(self, x: Sequence[Value | float]) -> Value | list[Value]:
+        """The output for ``nin`` inputs: one Value, or a list if the last layer has several."""
         for layer in self.layers:
             x = layer(x)
         return x[0] if len(x) == 1 else x
 
     def parameters(self) -> list[Value]:
+        """Layer by layer, neuron by neuron, weights then bias (torch's order, row by row)."""
         return [p for layer in self.layers for p in layer.parameters()]
 
     def __repr__(self) -> str:

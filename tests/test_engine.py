@@ -374,6 +374,20 @@ def test_mlp_init_shapes_seeding_and_outputs():
     assert "Neuron(4" in repr(a)
 
 
+def test_init_is_torch_linear_uniform_bound_one_over_sqrt_fan_in():
+    # torch.nn.Linear draws weight and bias from U(-1/sqrt(in), 1/sqrt(in)): with 401 draws the
+    # extremes come close to the bound and the variance is near bound^2 / 3.
+    for nin in (4, 100, 400):
+        neuron = Neuron(nin, rng=3)
+        bound = 1 / math.sqrt(nin)
+        draws = np.array([p.data for p in neuron.parameters()])
+        assert np.abs(draws).max() <= bound
+        if nin == 400:
+            assert np.abs(draws).max() > 0.95 * bound
+            assert abs(draws.var() / (bound**2 / 3) - 1) < 0.2
+            assert abs(draws.mean()) < 0.1 * bound
+
+
 def test_mlp_errors():
     with pytest.raises(ValueError, match="Neuron expects 2 inputs, got 3"):
         Neuron(2, rng=0)([1.0, 2.0, 3.0])
@@ -476,6 +490,11 @@ def test_graph_layout_depths_and_duplicate_operand():
     ax = draw_graph(sq)
     assert "×2" in [tx.get_text() for tx in ax.texts]
     plt.close("all")
+    # A leaf used late sits just left of its user, not in the first column.
+    a, b = Value(1.0), Value(2.0)
+    late = (a.tanh().exp() + 1.0) * b
+    _, pos = graph_layout(late)
+    assert pos[id(a)][0] == 0.0 and pos[id(b)][0] == pos[id(late)][0] - 1 == 3.0
 
 
 def test_draw_graph_refuses_large_graphs_and_non_values():
