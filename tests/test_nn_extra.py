@@ -81,3 +81,29 @@ def test_sequential_repr_nests():
         "  (2): Sequential()\n"
         ")"
     )
+
+
+def test_reprs_name_the_class():
+    assert [repr(m) for m in (nn.ReLU(), nn.Sigmoid(), nn.Tanh())] == ["ReLU()", "Sigmoid()", "Tanh()"]
+    assert repr(nn.MSELoss()) == "MSELoss(reduction='mean')"
+    assert repr(nn.CrossEntropyLoss(reduction="none")) == "CrossEntropyLoss(reduction='none')"
+
+
+def test_batchnorm_reset_running_stats():
+    bn = nn.BatchNorm1d(2)
+    bn(np.array([[1.0, 5.0], [3.0, -1.0]]))
+    assert bn.num_batches_tracked == 1 and bn.running_mean.any()
+    bn.reset_running_stats()
+    assert bn.running_mean.tolist() == [0.0, 0.0] and bn.running_var.tolist() == [1.0, 1.0]
+    assert bn.num_batches_tracked == 0
+
+
+def test_unwritten_backward_names_the_subclass():
+    class Double(nn.Module):
+        def forward(self, x):
+            return 2 * x
+
+    with pytest.raises(NotImplementedError, match=r"^Double\.backward is not written$"):
+        Double().backward(np.ones(2))
+    with pytest.raises(NotImplementedError, match=r"^Double\.forward is not written$"):
+        nn.Module.forward(Double())
