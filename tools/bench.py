@@ -438,8 +438,12 @@ def bench_notebooks() -> str:
             cmd = [sys.executable, "-c", RUN_ONE, jupyter, "nbconvert", "--to", "notebook",
                    "--execute", "--output-dir", tmp, "--ExecutePreprocessor.kernel_name=python3",
                    "--ExecutePreprocessor.record_timing=True", str(nb)]
-            out = subprocess.run(cmd, check=True, capture_output=True, text=True, env=env,
-                                 cwd=ROOT / "notebooks").stdout.split()
+            run = subprocess.run(cmd, capture_output=True, text=True, env=env,
+                                 cwd=ROOT / "notebooks")
+            if run.returncode != 0:  # a notebook that does not execute: say so, go on
+                rows.append([nb.name, "**failed**", "", "", ""])
+                continue
+            out = run.stdout.split()
             wall, cpu, peak_kib = float(out[0]), float(out[1]), int(out[2])
             cells = cells_span(pathlib.Path(tmp) / nb.name)
             for i, v in enumerate((wall, cells, cpu)):
