@@ -295,3 +295,24 @@ def test_kink_mask_locations():
     )
     np.testing.assert_array_equal(check.kink_mask(np.array([0.5]), [0], 0.5), [True])  # |x - k| <= h
     np.testing.assert_array_equal(check.kink_mask(x, None, 1e-6), np.zeros((2, 3), dtype=bool))
+
+
+@pytest.mark.parametrize(
+    "factor, kwargs, cause",
+    [
+        (2.0, {"batch_size": 2}, "yours is 2 times the expected gradient everywhere — a missing 1/2: the batch has 2 samples, so the mean's 1/N factor (reduction='mean') was left out; or the 2 of d(u**2)/du = 2u; or a second backward pass without zero_grad()."),
+        (3.0, {"batch_size": 4}, "yours is 3 times the expected gradient everywhere — a missing 1/3: if the batch has 3 samples, the mean's 1/N factor (reduction='mean') was left out."),
+        (3 * (1 + 2e-7), {}, "yours is 3 times the expected gradient everywhere — a missing 1/3: if the batch"),
+        (0.5, {}, "yours is 1/2 of the expected gradient everywhere — an extra division by 2 (dividing by the batch size twice, or averaging a loss defined as a sum?)."),
+        (1 / (4 * (1 + 2e-7)), {}, "yours is 1/4 of the expected gradient everywhere — an extra division by 4"),
+        (-2.0, {}, "yours is -2 times the expected gradient — a sign flip and a missing 1/2 (mean over the batch)."),
+        (-3 * (1 + 2e-7), {}, "yours is -3 times the expected gradient — a sign flip and a missing 1/3"),
+        (2.5, {}, "yours is 2.5 times the expected gradient everywhere — a constant factor is off."),
+    ],
+    ids=["x2 batch 2", "x3 batch 4", "x3 nearly", "x1/2", "x1/4 nearly", "x-2", "x-3 nearly", "x2.5"],
+)
+def test_assert_close_names_the_factor(factor, kwargs, cause):
+    with pytest.raises(AssertionError) as info:
+        check.assert_close(factor * E, E, "dW", **kwargs)
+    last = str(info.value).split("\n")[-1]
+    assert last.startswith("Likely cause: " + cause), last
