@@ -134,6 +134,11 @@ is asserted against torch autograd when the course is tested.</p>
 """
 
 
+def _inline_code(text: str) -> str:
+    """Escape ``text`` for HTML, rendering Markdown's `code` spans."""
+    return re.sub(r"`([^`]+)`", r"<code>\1</code>", html.escape(text))
+
+
 def build_site(src: pathlib.Path, out: pathlib.Path, mathjax_url: str | None = None) -> pathlib.Path:
     """Render every notebook to HTML in ``out`` and write ``out/index.html``; return the index."""
     out.mkdir(parents=True, exist_ok=True)
@@ -149,7 +154,7 @@ def build_site(src: pathlib.Path, out: pathlib.Path, mathjax_url: str | None = N
         info = describe_notebook(nb)
         rows.append(
             f'<tr><td>{path.name[:2]}</td><td><a href="{page}">{html.escape(info["title"])}</a></td>'
-            f'<td>{html.escape(info["summary"])}</td><td class="time">{info["minutes"]} min</td></tr>'
+            f'<td>{_inline_code(info["summary"])}</td><td class="time">{info["minutes"]} min</td></tr>'
         )
     index = out / "index.html"
     index.write_text(INDEX.format(rows="\n".join(rows)))

@@ -130,3 +130,16 @@ def test_exercises_have_markers_and_a_check_cell(nb):
             pytest.fail(f"{path.name} cell {i}: tagged 'exercise' without solution markers")
     if path.name != "00_start_here.ipynb":
         assert n_exercises >= 2, f"{path.name}: has {n_exercises} exercises"
+
+
+def test_index_metadata_agrees_with_the_opening_text(nb):
+    # The site index and README read metadata.bpcourse; learners read the opening cell.
+    path, data = nb
+    meta = data["metadata"].get("bpcourse", {})
+    assert meta.get("summary") and isinstance(meta.get("minutes"), int), (
+        f"{path.name}: metadata.bpcourse needs a one-line summary and minutes"
+    )
+    opening = " ".join(_src(c) for c in data["cells"][:3] if c["cell_type"] == "markdown")
+    assert re.search(rf"\b{meta['minutes']}\s*min", opening), (
+        f"{path.name}: the opening cells do not say {meta['minutes']} min"
+    )
