@@ -76,7 +76,7 @@ def test_bench_quick_writes_every_table(tmp_path, capsys):
     if engine_found:
         engine = section_rows(report, "### Scalar engine")
         assert [r[1] for r in engine] == ["forward + backward", "forward", "backward",
-                                        "forward, gc disabled"], engine
+                                        "forward, after gc.freeze()"], engine
         assert all(TIME.match(r[2]) and r[3].endswith("nodes/s") for r in engine), engine
     else:
         assert "Not measured: bpcourse.engine could not be imported" in report
