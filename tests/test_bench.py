@@ -6,6 +6,7 @@ numpy step compute the same train step (same loss, same updated weights).
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import pathlib
 import re
@@ -19,10 +20,12 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 TIME = re.compile(r"^\d+(\.\d+)? (s|ms|us|ns)$")
 
 
+@functools.cache
 def load_bench():
+    """tools/bench.py as a module (it is a script, not part of the package)."""
     spec = importlib.util.spec_from_file_location("bench", ROOT / "tools" / "bench.py")
     module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("bench", module)  # dataclasses look their module up there
+    sys.modules["bench"] = module  # dataclasses look their module up there
     spec.loader.exec_module(module)
     return module
 
