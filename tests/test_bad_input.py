@@ -495,6 +495,7 @@ R("Residual(a function)", nn.Residual, (np.tanh,), exc=TypeError, match=r"^block
 R("Residual(Linear(3, 2))(x): shape changes", lambda: nn.Residual(fresh_linear())(X23), match=r"^Residual: the block must keep the shape of its input.*got input \(2, 3\) and block output \(2, 2\)")
 R("Residual.backward before forward", backward_before_forward, (nn.Residual(nn.Tanh()), X23), exc=RuntimeError, match=r"^Residual\.backward called before forward")
 R("Residual.backward: grad_output transposed", forward_backward, (nn.Residual(nn.Tanh()), X23, G23.T), match=r"^grad_output must have the shape of the forward output \(2, 3\), got \(3, 2\)")
+R("Residual.backward: grad_output torch", forward_backward, (nn.Residual(nn.Tanh()), X23, torch.ones(2, 3)), exc=TypeError, match=rf"^grad_output {NUMPY_HINT}")
 R("Residual(x): torch", lambda: nn.Residual(nn.Tanh())(TORCH), exc=TypeError, match=rf"^x {NUMPY_HINT}")
 A("Residual(Tanh).backward: list grad_output", forward_backward, (nn.Residual(nn.Tanh()), X23, G23.tolist()),
   expected=lambda: tgrad(lambda x: (x + torch.tanh(x)) * tt(G23), X23))

@@ -107,3 +107,25 @@ def test_unwritten_backward_names_the_subclass():
         Double().backward(np.ones(2))
     with pytest.raises(NotImplementedError, match=r"^Double\.forward is not written$"):
         nn.Module.forward(Double())
+
+
+def test_residual_shape_message_says_what_to_change():
+    with pytest.raises(ValueError) as info:
+        nn.Residual(nn.Linear(3, 2, rng=0))(np.ones((4, 3)))
+    assert str(info.value) == (
+        "Residual: the block must keep the shape of its input to be added to it, got input (4, 3) "
+        "and block output (4, 2) (make the block's last layer output as many features as its input)"
+    )
+
+
+def test_clip_of_an_empty_generator_warns_at_the_caller():
+    from bpcourse.nn import utils
+
+    for clip, arg in ((utils.clip_grad_norm_, 1.0), (utils.clip_grad_value_, 1.0)):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            clip((p for p in []), arg)
+        assert [str(c.message) for c in caught] == [
+            "`parameters` is an empty generator, no gradient clipping will occur."
+        ]
+        assert caught[0].filename == __file__
