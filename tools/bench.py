@@ -27,7 +27,7 @@ import sys
 import tempfile
 import time
 import timeit
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 
 import numpy as np
 import threadpoolctl
@@ -73,8 +73,8 @@ def median_time(fn: Callable[[], object], cfg: Config) -> float:
 
 
 def interleaved(
-    fns: dict[str, Callable[[], object]], cfg: Config
-) -> dict[str, tuple[float, list[float]]]:
+    fns: dict[Hashable, Callable[[], object]], cfg: Config
+) -> dict[Hashable, tuple[float, list[float]]]:
     """Time several functions in alternating rounds: ``{name: (median s/call, per-round s)}``.
 
     On a shared machine the load drifts within seconds; alternating the candidates round by
@@ -82,7 +82,7 @@ def interleaved(
     per-round ratios) compares like with like.
     """
     numbers = {name: calls_per_run(fn, cfg.min_time) for name, fn in fns.items()}
-    runs: dict[str, list[float]] = {name: [] for name in fns}
+    runs: dict[Hashable, list[float]] = {name: [] for name in fns}
     for _ in range(cfg.repeat):
         for name, fn in fns.items():
             timer = timeit.Timer(fn, timer=cfg.clock)
@@ -329,18 +329,21 @@ def bench_optimizers(cfg: Config) -> str:
         ("Adam", {"lr": 0.001}),
         ("AdamW", {"lr": 0.001}),
     ]
-    rows = []
+    steps, labels = {}, []
     for name, kwargs in cases:
         p = nn.Parameter(W.copy())
         p.grad[...] = G
-        ours = getattr(optim, name)([p], **kwargs)
         tp = torch.nn.Parameter(torch.from_numpy(W.copy()))
         tp.grad = torch.from_numpy(G.copy())
-        # foreach=False: the single-tensor loop, the same algorithm bpcourse writes out.
-        theirs = getattr(torch.optim, name)([tp], foreach=False, **kwargs)
-        times = interleaved({"ours": ours.step, "theirs": theirs.step}, cfg)
-        (to, o_runs), (tt, t_runs) = times["ours"], times["theirs"]
         label = name + ("(momentum, nesterov)" if "nesterov" in kwargs else "")
+        labels.append(label)
+        steps[label, "ours"] = getattr(optim, name)([p], **kwargs).step
+        # foreach=False: the single-tensor loop, the same algorithm bpcourse writes out.
+        steps[label, "theirs"] = getattr(torch.optim, name)([tp], foreach=False, **kwargs).step
+    times = interleaved(steps, cfg)  # all twelve in each round: they share the load's drift
+    rows = []
+    for label in labels:
+        (to, o_runs), (tt, t_runs) = times[label, "ours"], times[label, "theirs"]
         rows.append([label, f"{W.size:,}", fmt_time(to), fmt_time(tt),
                      f"{median_ratio(o_runs, t_runs):.2f}"])
     return "### Optimizer step, float32, median\n\n" + table(
