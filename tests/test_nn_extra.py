@@ -129,3 +129,13 @@ def test_clip_of_an_empty_generator_warns_at_the_caller():
             "`parameters` is an empty generator, no gradient clipping will occur."
         ]
         assert caught[0].filename == __file__
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_batchnorm_buffers_and_parameters_keep_the_dtype(dtype):
+    bn = nn.BatchNorm1d(3, dtype=dtype)
+    for arr in (bn.weight.data, bn.bias.data, bn.weight.grad, bn.bias.grad, bn.running_mean, bn.running_var):
+        assert arr.dtype == dtype
+    off = nn.BatchNorm1d(3, affine=False, track_running_stats=False)
+    assert off.weight is None and off.bias is None and off.parameters() == []
+    assert off.running_mean is None and off.running_var is None and off.num_batches_tracked is None
