@@ -732,7 +732,7 @@ R("check_gradient: fn with np.tanh and no torch_fn", as_in_a_notebook, (C.check_
 A("check_gradient: integer input and list hand", lambda: bool(C.check_gradient(lambda a: (a * a).sum(), np.array([1, -2]), [2.0, -4.0])),
   expected=lambda: True)
 
-R("to_torch(an object)", C.to_torch, (object(),), exc=TypeError, match=r"^to_torch does not know how to convert object: register a converter")
+R("to_torch(an object)", C.to_torch, (object(),), exc=TypeError, match=r"^to_torch does not know how to convert object: register a converter with @bpcourse\.check\.register_converter\(ThatClass\)$")
 R("to_torch(a torch module)", C.to_torch, (torch.nn.Linear(2, 2),), exc=TypeError, match=r"^to_torch does not know how to convert Linear")
 R("check_model_grads: class index out of range", C.check_model_grads, (nn.Sequential(fresh_linear()), nn.CrossEntropyLoss(), X23, np.array([0, 2])),
   match=r"^target must hold class indices in \[0, 1\] \(logits has 2 classes\), got 2 at index 1")
