@@ -139,3 +139,31 @@ def test_batchnorm_buffers_and_parameters_keep_the_dtype(dtype):
     off = nn.BatchNorm1d(3, affine=False, track_running_stats=False)
     assert off.weight is None and off.bias is None and off.parameters() == []
     assert off.running_mean is None and off.running_var is None and off.num_batches_tracked is None
+
+
+def test_linear_with_the_global_rng_draws_torch_bound():
+    np.random.seed(3)  # noqa: NPY002 - rng=None draws from numpy's global RNG (setup_notebook seeds it)
+    lin = nn.Linear(3, 2)
+    np.random.seed(3)  # noqa: NPY002
+    bound = 1 / math.sqrt(3)
+    expected_w = np.random.uniform(-bound, bound, size=(2, 3))  # noqa: NPY002
+    expected_b = np.random.uniform(-bound, bound, size=(2,))  # noqa: NPY002
+    np.testing.assert_array_equal(lin.weight.data, expected_w)
+    np.testing.assert_array_equal(lin.bias.data, expected_b)
+
+
+def test_float32_layers_and_losses_keep_float32_for_a_float64_grad_output():
+    x = np.array([[0.5, -1.0, 2.0]], dtype=np.float32)
+    lin = nn.Linear(3, 2, rng=0, dtype=np.float32)
+    lin(x)
+    dx = lin.backward(np.array([[1.0, -2.0]]))  # float64 grad_output
+    assert dx.dtype == np.float32 and lin.weight.grad.dtype == np.float32
+    crit = nn.MSELoss(reduction="none")
+    crit(np.array([[0.5, 1.0]], dtype=np.float32), np.array([[0.0, 0.0]], dtype=np.float32))
+    assert crit.backward(np.array([[2.0, 3.0]])).dtype == np.float32
+
+
+def test_sequential_without_parameters_needs_no_backward_for_data():
+    model = nn.Sequential(nn.ReLU(), nn.Tanh())
+    model(np.ones((2, 3)))
+    assert model.backward(np.ones((2, 3)), input_grad=False) is None
