@@ -167,3 +167,36 @@ def test_sequential_without_parameters_needs_no_backward_for_data():
     model = nn.Sequential(nn.ReLU(), nn.Tanh())
     model(np.ones((2, 3)))
     assert model.backward(np.ones((2, 3)), input_grad=False) is None
+
+
+@pytest.mark.parametrize("norm_type", [2.0, 1.0, 0.0, 3.0, math.inf, -math.inf])
+def test_get_total_norm_matches_torch(norm_type):
+    import torch
+
+    from bpcourse.nn import utils
+
+    grads = [np.array([3.0, -4.0, 0.0]), np.array([[0.5], [-12.0]])]
+    tg = [torch.tensor(g) for g in grads]
+    expected = float(torch.nn.utils.get_total_norm(tg, norm_type))
+    assert utils.get_total_norm(grads, norm_type) == pytest.approx(expected, rel=1e-12)
+
+
+def test_get_total_norm_edge_cases():
+    from bpcourse.nn import utils
+
+    assert utils.get_total_norm([]) == 0.0
+    assert utils.get_total_norm([np.zeros(0)]) == 0.0
+    assert utils.get_total_norm([np.array([np.inf, 1.0])]) == math.inf  # no error by default
+    with pytest.raises(RuntimeError) as info:
+        utils.get_total_norm([np.array([np.inf, 1.0])], error_if_nonfinite=True)
+    assert str(info.value) == (
+        "The total norm of order 2.0 for gradients from `parameters` is non-finite, so it cannot "
+        "be clipped. To disable this error and scale the gradients by the non-finite norm anyway, "
+        "set `error_if_nonfinite=False`"
+    )
+
+
+def test_an_empty_gradient_array_adds_nothing_to_the_norm():
+    from bpcourse.nn import utils
+
+    assert utils.get_total_norm([np.zeros(0), np.array([3.0, 4.0])]) == 5.0
