@@ -101,7 +101,7 @@ class Linear(Module):
         input_grad = _check_input_grad(input_grad)
         x = self._x
         g = _checked(grad_output, "grad_output", dtype=x.dtype, shape=(len(x), self.out_features))
-        self.weight.grad += g.T @ x
+        self.weight.accumulate_matmul(g.T, x)  # weight.grad += g.T @ x
         if self.bias is not None:
             self.bias.grad += g.sum(axis=0)
         return g @ self.weight.data if input_grad else None

@@ -52,8 +52,7 @@ class Optimizer:
     def zero_grad(self) -> None:
         """Set every parameter's ``.grad`` to zeros, in place (``None`` stays ``None``)."""
         for p in self.params:
-            if p.grad is not None:
-                p.grad[...] = 0
+            p.zero_grad()  # leaves a None gradient None
 
     def step(self, closure: Callable[[], float] | None = None) -> float | None:
         """Update every parameter that has a gradient, once.
