@@ -22,9 +22,12 @@ In eval mode mu and var are constants: ``dx = dxhat / sqrt(running_var + eps)``.
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 
 from .._validate import as_float_array
+from .linear import _check_dtype
 from .module import Module, Parameter
 
 __all__ = ["BatchNorm1d"]
@@ -56,16 +59,21 @@ class BatchNorm1d(Module):
             raise TypeError(f"num_features must be an int, got {num_features!r}")
         if num_features < 1:
             raise ValueError(f"num_features must be >= 1, got {num_features}")
+        if isinstance(eps, bool) or not isinstance(eps, numbers.Real):
+            raise TypeError(f"eps must be a positive number, got {eps!r:.60}")
         if not eps > 0:
             raise ValueError(f"eps must be > 0, got {eps!r}")
+        if momentum is not None and (isinstance(momentum, bool) or not isinstance(momentum, numbers.Real)):
+            raise TypeError(f"momentum must be a real number or None, got {momentum!r:.60}")
         if momentum is not None and not 0.0 <= momentum <= 1.0:
             raise ValueError(f"momentum must be in [0, 1] or None, got {momentum!r}")
+        dtype = _check_dtype(dtype)
         self.num_features = int(num_features)
         self.eps = float(eps)
         self.momentum = momentum
         self.affine = affine
         self.track_running_stats = track_running_stats
-        self.dtype = np.dtype(dtype)
+        self.dtype = dtype
         if affine:
             self.weight = Parameter(np.ones(num_features, dtype=self.dtype), "weight")
             self.bias = Parameter(np.zeros(num_features, dtype=self.dtype), "bias")
