@@ -19,6 +19,7 @@ float numpy array. A ``Linear`` weight has shape ``(out_features, in_features)``
 from __future__ import annotations
 
 import math
+import numbers
 import warnings
 
 import numpy as np
@@ -128,6 +129,13 @@ def _generator(rng: RNG):
     raise TypeError(f"rng must be a np.random.Generator, an int seed or None, got {rng!r}")
 
 
+def _real(x: object, name: str) -> float:
+    """``x`` as a float, or a TypeError naming ``name`` (numpy would say "could not convert")."""
+    if isinstance(x, (bool, np.bool_)) or not isinstance(x, numbers.Real):
+        raise TypeError(f"{name} must be a real number, got {x!r:.60}")
+    return float(x)
+
+
 def _fill(tensor, values: np.ndarray):
     arr = _array_of(tensor)
     arr[...] = values  # in place: keeps the array's identity and dtype
@@ -144,18 +152,24 @@ def _empty(tensor) -> bool:
 def uniform_(tensor: Fillable, a: float = 0.0, b: float = 1.0, *, rng: RNG = None) -> Fillable:
     """Fill ``tensor`` (any shape) with samples of U(a, b)."""
     arr = _array_of(tensor)
+    a, b = _real(a, "a"), _real(b, "b")
+    if a > b:  # numpy would fill silently; torch refuses too
+        raise ValueError(f"uniform_ expects a <= b, got a={a!r} > b={b!r}")
     return _fill(tensor, _generator(rng).uniform(a, b, size=arr.shape))
 
 
 def normal_(tensor: Fillable, mean: float = 0.0, std: float = 1.0, *, rng: RNG = None) -> Fillable:
     """Fill ``tensor`` (any shape) with samples of N(mean, std**2)."""
     arr = _array_of(tensor)
+    mean, std = _real(mean, "mean"), _real(std, "std")
+    if not std >= 0:
+        raise ValueError(f"std must be >= 0, got {std!r}")
     return _fill(tensor, _generator(rng).normal(mean, std, size=arr.shape))
 
 
 def constant_(tensor: Fillable, val: float) -> Fillable:
     """Fill ``tensor`` with ``val``."""
-    return _fill(tensor, val)
+    return _fill(tensor, _real(val, "val"))
 
 
 def zeros_(tensor: Fillable) -> Fillable:
@@ -174,6 +188,7 @@ def xavier_uniform_(tensor: Fillable, gain: float = 1.0, *, rng: RNG = None) -> 
     The standard deviation is ``gain * sqrt(2 / (fan_in + fan_out))``: a compromise between
     keeping the forward variance (fan_in) and the backward variance (fan_out) constant.
     """
+    gain = _real(gain, "gain")
     fan_in, fan_out = calculate_fan_in_and_fan_out(tensor)
     std = gain * math.sqrt(2.0 / float(fan_in + fan_out))
     a = math.sqrt(3.0) * std  # U(-a, a) has standard deviation a / sqrt(3)
@@ -182,6 +197,7 @@ def xavier_uniform_(tensor: Fillable, gain: float = 1.0, *, rng: RNG = None) -> 
 
 def xavier_normal_(tensor: Fillable, gain: float = 1.0, *, rng: RNG = None) -> Fillable:
     """Glorot & Bengio (2010): N(0, std**2) with ``std = gain * sqrt(2 / (fan_in + fan_out))``."""
+    gain = _real(gain, "gain")
     fan_in, fan_out = calculate_fan_in_and_fan_out(tensor)
     std = gain * math.sqrt(2.0 / float(fan_in + fan_out))
     return normal_(tensor, 0.0, std, rng=rng)
