@@ -9,6 +9,7 @@ the direction).
 from __future__ import annotations
 
 import math
+import numbers
 import types
 import warnings
 from collections.abc import Iterable
@@ -62,12 +63,27 @@ def _vector_norm(values: np.ndarray, norm_type: float) -> float:
     return float(np.sum(a**norm_type) ** (1.0 / norm_type))
 
 
+def _real(x: object, name: str, what: str = "a real number") -> float:
+    """``x`` as a float, or one TypeError naming ``name`` (``float("abc")`` would not)."""
+    if isinstance(x, (bool, np.bool_)) or not isinstance(x, numbers.Real):
+        raise TypeError(f"{name} must be {what}, got {x!r:.60}")
+    return float(x)
+
+
+def _non_negative(x: object, name: str) -> float:
+    """A real number >= 0: a negative bound would flip or scramble every gradient silently."""
+    value = _real(x, name)
+    if not value >= 0:
+        raise ValueError(f"{name} must be >= 0, got {x!r:.60}")
+    return value
+
+
 def get_total_norm(
     grads: Iterable[np.ndarray], norm_type: float = 2.0, error_if_nonfinite: bool = False
 ) -> float:
     """The ``norm_type``-norm of all ``grads`` viewed as one vector (torch's rule: the norm of
     the per-array norms). ``norm_type`` may be ``float("inf")``. Returns a Python float."""
-    norm_type = float(norm_type)
+    norm_type = _real(norm_type, "norm_type", 'a real number (2.0, 1.0, float("inf"), ...)')
     norms = [_vector_norm(np.asarray(g), norm_type) for g in grads]
     if not norms:
         return 0.0
@@ -94,10 +110,10 @@ def clip_grad_norm_(
     Returns ``total``, the norm *before* clipping (a Python float; torch returns a tensor).
     """
     params = _as_parameter_list(parameters)
+    max_norm = _non_negative(max_norm, "max_norm")
     total = get_total_norm([p.grad for p in params], norm_type, error_if_nonfinite)
     if not params:
         return total
-    max_norm = float(max_norm)
     with np.errstate(invalid="ignore", divide="ignore"):  # a nan/inf total is allowed through
         coef = min(max_norm / (total + 1e-6), 1.0) if not math.isnan(total) else math.nan
         for p in params:
@@ -108,6 +124,6 @@ def clip_grad_norm_(
 def clip_grad_value_(parameters: Parameter | Iterable[Parameter], clip_value: float) -> None:
     """Clamp every entry of every ``p.grad`` to ``[-clip_value, clip_value]``, in place."""
     params = _as_parameter_list(parameters)
-    clip_value = float(clip_value)
+    clip_value = _non_negative(clip_value, "clip_value")
     for p in params:
         np.clip(p.grad, -clip_value, clip_value, out=p.grad)
