@@ -14,7 +14,10 @@ Differences from ``torch.optim``, on purpose:
   ``+=``) instead of setting it to ``None``; a parameter whose ``.grad`` is ``None`` is skipped
   by ``step()``, as in torch;
 - hyperparameters are checked a little more strictly (NaN, infinity and non-numbers are refused;
-  a few ranges where the maths breaks down, noted in each class).
+  a few ranges where the maths breaks down, noted in each class);
+- ``step()`` refuses a gradient holding NaN or infinity (torch writes it into ``.data``
+  silently, and "loss is nan" a few cells later is a much worse error for a learner). The check
+  is one ``np.isfinite(g).all()`` per parameter, about a microsecond for a course-sized layer.
 """
 
 from __future__ import annotations
@@ -133,6 +136,13 @@ def _check_grad(p: Parameter, i: int) -> None:
                else type(g).__name__)
         raise ValueError(f"params[{i}].grad must be an array of shape {p.data.shape} and dtype "
                          f"{p.data.dtype} (like .data), got {got}")
+    if not np.isfinite(g).all():
+        where = tuple(int(j) for j in np.argwhere(~np.isfinite(g))[0])
+        raise ValueError(
+            f"params[{i}].grad must be finite, got {g[where]} at index {where}: a NaN or infinite "
+            "gradient would spread into .data (look for an overflow, a log(0) or a division by 0 "
+            "in the forward or backward pass)"
+        )
 
 
 def check_number(
