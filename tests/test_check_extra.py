@@ -318,12 +318,6 @@ def test_assert_close_names_the_factor(factor, kwargs, cause):
     assert last.startswith("Likely cause: " + cause), last
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="compare.py _value_hint: a NaN (or inf) in the reference makes every ratio empty and np.median "
-    "warns 'Mean of empty slice' (a RuntimeWarning in the learner's notebook); fix: return '' when "
-    "the reference is not finite (or when nz selects nothing) before taking the median",
-)
 def test_assert_close_nan_on_both_sides_gives_no_hint_and_no_warning():
     with pytest.raises(AssertionError) as info:
         check.assert_close(np.array([np.nan, 1.0]), np.array([np.nan, 2.0]), "dx")

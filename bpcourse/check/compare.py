@@ -13,6 +13,7 @@ shows the actual tiny differences (``1.1e-16`` on one machine is ``2.2e-16`` on 
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass
 
 import numpy as np
@@ -177,6 +178,8 @@ def _value_hint(
             f"Likely cause: yours contains {a[tuple(bad)]} at {_fmt_index(tuple(bad))} — "
             "overflow in exp, log(0) or a division by zero; use a numerically stable formula."
         )
+    if not np.all(np.isfinite(e)):
+        return ""  # a NaN/inf reference: no ratio, sign or transpose pattern means anything
     # Pattern tests use a tolerance a little looser than the check, so that a sign flip
     # computed with a different summation order is still recognised as a sign flip.
     prt, pat = max(rtol, 1e-7), max(atol, 1e-9)
@@ -199,6 +202,8 @@ def _value_hint(
             "A weight W of shape (out, in) used as y = x @ W.T has dW = dy.T @ x."
         )
     nz = np.abs(e) > 1e-3 * scale
+    if not nz.any():
+        return ""  # np.median of nothing warns "Mean of empty slice"
     ratios = a[nz] / e[nz]
     r = float(np.median(ratios))
     if r != 0 and abs(r - 1) > 1e-6 and _close(a, r * e, prt, pat):
@@ -242,6 +247,17 @@ def _ratio_hint(r: float, batch_size: int | None) -> str:
     )
 
 
+def _tolerance(value: object, name: str) -> float | None:
+    """``value`` (None or a real number >= 0) as a float; ``float("1e-5")`` must not pass silently."""
+    if value is None:
+        return None
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a non-negative number, got {value!r:.60}")
+    if not value >= 0:
+        raise ValueError(f"{name} must be a non-negative number, got {value!r:.60}")
+    return float(value)
+
+
 def assert_close(
     actual: object,
     expected: object,
@@ -273,6 +289,7 @@ def assert_close(
         AssertionError: with a message a learner can act on: shape first, then dtype, then
         the worst element (index, both values, max abs diff) and the likely cause.
     """
+    rtol, atol = _tolerance(rtol, "rtol"), _tolerance(atol, "atol")
     a = to_numpy(actual, name)
     e = to_numpy(expected, f"the reference for {name}")
     mine, theirs = labels
@@ -291,8 +308,8 @@ def assert_close(
     if not (np.issubdtype(e.dtype, np.floating) or np.issubdtype(e.dtype, np.integer)):
         raise TypeError(f"{name}: cannot compare arrays of dtype {e.dtype}")
     d_rtol, d_atol = tolerance_for(e.dtype)
-    rtol = d_rtol if rtol is None else float(rtol)
-    atol = d_atol if atol is None else float(atol)
+    rtol = d_rtol if rtol is None else rtol
+    atol = d_atol if atol is None else atol
     af, ef = a.astype(np.float64), e.astype(np.float64)
     with np.errstate(invalid="ignore", over="ignore"):
         diff = np.abs(af - ef)
