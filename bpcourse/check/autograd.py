@@ -68,7 +68,17 @@ def torch_grad(fn: Callable[..., Any], *arrays: object) -> tuple[np.ndarray, ...
         if arr.dtype == object:  # pragma: no cover - np.array raised already
             raise TypeError(f"input {i} of torch_grad is not an array of numbers")
         tensors.append(torch.tensor(arr, dtype=torch.float64, requires_grad=True))
-    out = fn(*tensors)
+    try:
+        out = fn(*tensors)
+    except RuntimeError as exc:
+        # np.tanh(t) calls t.numpy(), which torch refuses on a tensor that requires grad.
+        if "numpy()" not in str(exc) or "requires grad" not in str(exc):
+            raise
+        raise TypeError(
+            "fn must be written with torch operations (torch.tanh, not np.tanh; t.sum(), not "
+            "np.sum(t)): numpy cannot follow a tensor that requires grad, so autograd cannot "
+            "differentiate it"
+        ) from None
     if not isinstance(out, torch.Tensor):
         raise TypeError(
             f"fn must return a torch scalar tensor, got {type(out).__name__}: write it with "
@@ -236,9 +246,8 @@ class ModelGradReport:
 def _targets(criterion: object, y: object, dtype):
     torch = _torch()
     arr = np.asarray(y)
-    if type(criterion).__name__ == "CrossEntropyLoss" and (
-        np.issubdtype(arr.dtype, np.integer) or arr.ndim == 1
-    ):
+    # Class indices (N,) become long; (N, C) targets are probabilities, float even if integer.
+    if type(criterion).__name__ == "CrossEntropyLoss" and arr.ndim == 1:
         return torch.as_tensor(arr.astype(np.int64))
     return torch.as_tensor(arr.astype(np.float64)).to(dtype)
 

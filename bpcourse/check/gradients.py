@@ -11,6 +11,7 @@ out of the finite-difference comparison instead of failing it.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -211,7 +212,12 @@ def check_gradient(
     torch = _torch()
     tfn = fn if torch_fn is None else torch_fn
     try:
-        value_t = tfn(*[torch.tensor(x) for x in xs])
+        # requires_grad as in torch_grad: without it np.tanh(tensor) runs (with a warning)
+        # and the failure would come later, from inside torch_grad. Warnings of this probe
+        # (float(tensor) ...) are dropped: the error below, or torch_grad's own run, says more.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            value_t = tfn(*[torch.tensor(x, requires_grad=True) for x in xs])
         if not isinstance(value_t, torch.Tensor):
             raise TypeError("not a tensor")
     except Exception as exc:
