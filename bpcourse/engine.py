@@ -68,6 +68,11 @@ class Value:
                 raise TypeError(f"Value(data) needs a real number (int or float), got "
                                 f"{_describe(data)}")
             data = float(data)
+        # A leaf (no _op: built by the user, or a constant) must be finite, as arrays are in
+        # bpcourse.nn: one nan input makes every gradient nan. Op results are not checked,
+        # to keep the per-operation cost at one string test.
+        if not _op and not math.isfinite(data):
+            raise ValueError(f"Value(data) must be finite, got {data!r}")
         self.data = data
         self.grad = 0.0
         self.label = label

@@ -29,7 +29,9 @@ def _make_rng(rng: object):
 
 
 def _count(n: object, name: str) -> int:
-    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+    if isinstance(n, bool) or not isinstance(n, int):
+        raise TypeError(f"{name} must be a positive int, got {n!r}")
+    if n < 1:
         raise ValueError(f"{name} must be a positive int, got {n!r}")
     return n
 

@@ -759,9 +759,7 @@ R("Value('1.5')", V, ("1.5",), exc=TypeError, match=r"^Value\(data\) needs a rea
 R("Value(True)", V, (True,), exc=TypeError, match=r"^Value\(data\) needs a real number .*got bool True")
 R("Value(array)", V, (np.ones(2),), exc=TypeError, match=r"^Value\(data\) needs a real number .*got numpy\.ndarray of shape \(2,\)")
 R("Value(torch scalar)", V, (torch.tensor(1.0),), exc=TypeError, match=r"^Value\(data\) needs a real number .*got torch\.Tensor of shape \(\)")
-R("Value(nan)", V, (np.nan,), match=r"^Value\(data\) must be finite, got nan",
-  fix="engine.py Value.__init__: refuse nan/inf data like as_float_array (finite=True) does for arrays; today "
-      "Value(nan) is accepted and every gradient downstream is nan")
+R("Value(nan)", V, (np.nan,), match=r"^Value\(data\) must be finite, got nan")
 R("Value + '1'", lambda: V(1.0) + "1", exc=TypeError, match=r"^unsupported operand for Value \+: str '1'; expected a Value or a real number")
 R("Value * array", lambda: V(1.0) * np.ones(2), exc=TypeError, match=r"^unsupported operand for Value \*: numpy\.ndarray of shape \(2,\).*use one Value per number")
 R("array + Value", lambda: np.ones(2) + V(1.0), exc=TypeError, match=r"^unsupported operand for Value \+: numpy\.ndarray of shape \(2,\)")
@@ -775,8 +773,7 @@ R("Value(1000).exp()", lambda: V(1000.0).exp(), exc=OverflowError, match=r"^exp\
 R("Value.backward('1')", lambda: V(1.0).backward("1"), exc=TypeError, match=r"^backward\(gradient\) needs a real number, got str '1'")
 R("engine.zero_grad([1.0])", engine.zero_grad, ([1.0],), exc=TypeError, match=r"^zero_grad expects Values, got float 1\.0")
 R("Neuron(0)", engine.Neuron, (0,), match=r"^nin must be a positive int, got 0")
-R("Neuron(2.5)", engine.Neuron, (2.5,), exc=TypeError, match=r"^nin must be a positive int, got 2\.5",
-  fix="engine_nn.py _count: raise TypeError (not ValueError) for a non-int, ValueError only for n < 1 (the contract's kind/value rule)")
+R("Neuron(2.5)", engine.Neuron, (2.5,), exc=TypeError, match=r"^nin must be a positive int, got 2\.5")
 R("Neuron(2, 'gelu')", engine.Neuron, (2, "gelu"), match=r"^activation must be one of \('relu', 'tanh', 'sigmoid', None\), got 'gelu'")
 R("Neuron(2, rng='0')", engine.Neuron, (2,), {"rng": "0"}, exc=TypeError, match=r"^rng must be None, an int seed or a random\.Random, got str '0'")
 R("Neuron(2)(one input)", lambda: engine.Neuron(2, rng=0)([1.0]), match=r"^Neuron expects 2 inputs, got 1")
@@ -814,9 +811,7 @@ A("xor(): the four corners and their XOR", lambda: np.hstack(data.xor()),
   expected=lambda: np.array([[0.0, 0, 0], [0, 1, 1], [1, 0, 1], [1, 1, 0]]))
 
 R("setup_notebook(-1)", notebook.setup_notebook, (-1,), match=r"^seed must be a non-negative integer, got -1")
-R("setup_notebook(1.5)", notebook.setup_notebook, (1.5,), exc=TypeError, match=r"^seed must be a non-negative integer, got 1\.5",
-  fix="notebook.py setup_notebook: raise TypeError (not ValueError) when seed is not an int: the contract's "
-      "TypeError for the wrong kind, ValueError for the wrong value")
+R("setup_notebook(1.5)", notebook.setup_notebook, (1.5,), exc=TypeError, match=r"^seed must be a non-negative integer, got 1\.5")
 
 
 # =============================================================================================
