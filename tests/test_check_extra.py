@@ -467,12 +467,6 @@ def test_assert_close_default_name_and_infinities():
         check.assert_close(np.array([True]), np.array([True]), "dx")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="compare.py assert_close: the tolerance atol + rtol*|expected| is inf where the reference is "
-    "infinite, so +inf 'matches' -inf and 5.0 'matches' inf. Fix: where np.isinf(ef), require af == ef "
-    "(bad |= np.isinf(ef) & (af != ef))",
-)
 def test_assert_close_an_infinite_reference_needs_the_same_infinity():
     for mine in (-np.inf, 5.0):
         with pytest.raises(AssertionError):

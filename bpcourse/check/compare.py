@@ -314,8 +314,11 @@ def assert_close(
     with np.errstate(invalid="ignore", over="ignore"):
         diff = np.abs(af - ef)
         bad = ~(diff <= atol + rtol * np.abs(ef))  # NaN counts as bad
-    # Infinities of the same sign agree (their difference is NaN).
-    bad &= ~((af == ef) & np.isinf(ef))
+    # Where the reference is infinite the tolerance is infinite too: only the same infinity
+    # agrees (their difference is NaN); 5.0 or -inf against +inf is a mismatch.
+    inf_ref = np.isinf(ef)
+    bad |= inf_ref & (af != ef)
+    bad &= ~((af == ef) & inf_ref)
     if not np.any(bad):
         worst = float(np.max(diff, initial=0.0, where=np.isfinite(diff)))
         return CheckResult(name, a.shape, str(a.dtype), rtol, atol, worst, reference)
