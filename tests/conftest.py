@@ -1,6 +1,7 @@
 """Test-wide settings.
 
 - No test, notebook or package function may reach the network (bpcourse/_no_network.py).
+- torch runs on one thread (the tests' tensors are tiny).
 - Under CI (``CI`` set, as the CI runner does), Hypothesis draws the same examples every run,
   so that a submission's result does not depend on luck; locally it keeps exploring.
 """
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import os
 
+import pytest
 from hypothesis import settings
 
 from bpcourse._no_network import install
@@ -18,3 +20,14 @@ install()
 settings.register_profile("ci", derandomize=True, database=None)
 if os.environ.get("CI"):
     settings.load_profile("ci")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def one_torch_thread():
+    """Tiny tensors: torch's intra-op threads only add synchronisation (slow on a busy machine)."""
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)

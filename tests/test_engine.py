@@ -29,14 +29,6 @@ positive = st.floats(1e-3, 50, allow_nan=False)
 nonzero = reals.filter(lambda x: abs(x) > 1e-3)
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_torch_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 def t(x: float) -> torch.Tensor:
     return torch.tensor(x, dtype=torch.float64, requires_grad=True)
 

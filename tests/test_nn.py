@@ -5,13 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
+from helpers import ATOL, RTOL, assert_same
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from bpcourse import nn
 
-RTOL, ATOL = 1e-10, 1e-12
 # No deadline and no too_slow health check: the machine is shared and timings are noisy.
 SETTINGS = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -24,27 +24,8 @@ probs = st.one_of(st.floats(0, 1, allow_subnormal=False), st.sampled_from([0.0, 
 shapes = hnp.array_shapes(min_dims=1, max_dims=3, min_side=1, max_side=6)
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_torch_thread():
-    """Tiny tensors: torch's intra-op threads only add synchronisation (slow on a busy machine)."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 def arrays(shape, elements=values):
     return hnp.arrays(np.float64, shape, elements=elements)
-
-
-def assert_same(actual, expected, rtol=RTOL, atol=ATOL):
-    """Exact shape and dtype, then values: never broadcasts."""
-    if isinstance(expected, torch.Tensor):
-        expected = expected.detach().numpy()
-    assert isinstance(actual, np.ndarray), f"expected an ndarray, got {type(actual).__name__}"
-    assert actual.shape == expected.shape, f"shape {actual.shape} != {expected.shape}"
-    assert actual.dtype == expected.dtype, f"dtype {actual.dtype} != {expected.dtype}"
-    np.testing.assert_allclose(actual, expected, rtol=rtol, atol=atol)
 
 
 def leaf(x: np.ndarray) -> torch.Tensor:

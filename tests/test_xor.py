@@ -15,14 +15,6 @@ RTOL, ATOL = 1e-10, 1e-12
 X, Y = xor()
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_torch_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 def torch_losses(tp, activation, loss):
     """Per-seed losses (S,) written independently with torch ops, for autograd."""
     act = {"relu": torch.relu, "sigmoid": torch.sigmoid, "tanh": torch.tanh}[activation]
