@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import matplotlib.pyplot as plt
 import numpy as np
+import pytest
 import torch
 
 # DESIGN.md: hand vs torch autograd in float64.
@@ -17,3 +19,15 @@ def assert_same(actual, expected, rtol=RTOL, atol=ATOL):
     assert actual.shape == expected.shape, f"shape {actual.shape} != {expected.shape}"
     assert actual.dtype == expected.dtype, f"dtype {actual.dtype} != {expected.dtype}"
     np.testing.assert_allclose(actual, expected, rtol=rtol, atol=atol)
+
+
+@pytest.fixture(autouse=True)
+def close_figures(monkeypatch):
+    """For plot tests (autouse where imported): no plt.show(), every figure closed afterwards."""
+
+    def no_show(*args, **kwargs):
+        raise AssertionError("plots must not call plt.show()")
+
+    monkeypatch.setattr(plt, "show", no_show)
+    yield
+    plt.close("all")

@@ -9,19 +9,10 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
+from helpers import close_figures  # noqa: F401 - autouse fixture
 from matplotlib.axes import Axes  # noqa: E402
 
 from bpcourse import data, plots  # noqa: E402
-
-
-@pytest.fixture(autouse=True)
-def _close_figures(monkeypatch):
-    def no_show(*args, **kwargs):
-        raise AssertionError("plots must not call plt.show()")
-
-    monkeypatch.setattr(plt, "show", no_show)
-    yield
-    plt.close("all")
 
 
 def test_plot_losses_draws_one_line_per_name():

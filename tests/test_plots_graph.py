@@ -8,6 +8,7 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
+from helpers import close_figures  # noqa: F401 - autouse fixture
 from matplotlib.axes import Axes  # noqa: E402
 
 from bpcourse.plots import plot_computational_graph  # noqa: E402
@@ -25,14 +26,6 @@ EDGES = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def _close_figures(monkeypatch):
-    def no_show(*args, **kwargs):
-        raise AssertionError("plots must not call plt.show()")
-
-    monkeypatch.setattr(plt, "show", no_show)
-    yield
-    plt.close("all")
 
 
 def _texts(ax: Axes) -> list[str]:
