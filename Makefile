@@ -65,7 +65,7 @@ vendor = mkdir -p $(1)/vendor && npm install --silent --no-audit --no-fund --no-
 
 student: $(SETUP)
 	rm -rf build/student
-	$(BIN)/python -m bpcourse.editions student notebooks build/student
+	$(BIN)/python tools/editions.py student notebooks build/student
 
 slides: $(SETUP)
 	rm -rf build/slides && mkdir -p build/slides
@@ -76,7 +76,7 @@ slides: $(SETUP)
 html: $(SETUP)
 	rm -rf build/site && mkdir -p build/site
 	$(if $(OFFLINE),$(call vendor,build/site))
-	$(BIN)/python -m bpcourse.editions site notebooks build/site \
+	$(BIN)/python tools/editions.py site notebooks build/site \
 	  $(if $(OFFLINE),--mathjax-url '$(MATHJAX_LOCAL)')
 
 # Longer checks, run by CI after make test (tests/extended):

@@ -14,7 +14,6 @@ Submodules (import the one you need, e.g. ``from bpcourse import nn``):
 - ``check``        comparisons with torch autograd and finite differences
 - ``plots``        loss curves, decision boundaries, optimizer paths, computational graphs
 - ``notebook``     ``setup_notebook()``: seeds, print options, one thread
-- ``editions``     the student edition and the HTML site (``make student``, ``make html``)
 
 The hand-written modules never import torch, so nothing they compute can come from autograd.
 """

@@ -18,7 +18,7 @@ def test_readme_python_examples_run():
 def test_readme_lists_every_notebook_with_its_own_time_estimate():
     import nbformat
 
-    from bpcourse.editions import describe_notebook, notebook_paths
+    from editions import describe_notebook, notebook_paths
 
     readme = (ROOT / "README.md").read_text()
     for path in notebook_paths(ROOT / "notebooks"):

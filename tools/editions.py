@@ -9,8 +9,8 @@ Slides need no code of ours: ``make slides`` calls ``jupyter nbconvert --to slid
 
 Usage::
 
-    python -m bpcourse.editions student notebooks build/student
-    python -m bpcourse.editions site notebooks build/site [--mathjax-url URL]
+    python tools/editions.py student notebooks build/student
+    python tools/editions.py site notebooks build/site [--mathjax-url URL]
 """
 
 from __future__ import annotations
@@ -162,7 +162,7 @@ def build_site(src: pathlib.Path, out: pathlib.Path, mathjax_url: str | None = N
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bpcourse.editions", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python tools/editions.py", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("edition", choices=["student", "site"])
     parser.add_argument("src", type=pathlib.Path)
