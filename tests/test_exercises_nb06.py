@@ -194,4 +194,69 @@ CATALOGUE = [
     Case("ex_init_std", std_times_sqrt_fan_in, "multiplies by sqrt(fan_in)"),
 ]
 
+
+
+# More wrong answers, and right answers written differently (they must pass).
+def bn_statistics_over_all_entries(dy, x, gamma, eps=1e-5):
+    inv_std = 1.0 / np.sqrt(x.var() + eps)
+    xhat = (x - x.mean()) * inv_std
+    g = dy * gamma
+    dx = inv_std * (g - g.mean(axis=0) - xhat * (g * xhat).mean(axis=0))
+    return dx, (dy * xhat).sum(axis=0), dy.sum(axis=0)
+
+
+def bn_gamma_factored_out(dy, x, gamma, eps=1e-5):
+    n = x.shape[0]
+    xmu = x - x.mean(axis=0)
+    ivar = 1.0 / np.sqrt((xmu**2).sum(axis=0) / n + eps)
+    xhat = xmu * ivar
+    dx = gamma * ivar / n * (n * dy - dy.sum(axis=0) - xhat * (dy * xhat).sum(axis=0))
+    return dx, (dy * xhat).sum(axis=0), dy.sum(axis=0)
+
+
+def norms_summed_loss(net, X, Y):
+    crit = BCEWithLogitsLoss(reduction="sum")
+    net.zero_grad()
+    crit(net(X), Y)
+    net.backward(crit.backward())
+    return [float(np.linalg.norm(m.weight.grad)) for m in net if isinstance(m, Linear)]
+
+
+def norms_every_other_parameter(net, X, Y):
+    crit = BCEWithLogitsLoss()
+    net.zero_grad()
+    crit(net(X), Y)
+    net.backward(crit.backward())
+    return np.array([np.linalg.norm(p.grad) for p in net.parameters()[::2]])
+
+
+def norms_per_column(net, X, Y):
+    correct_norms(net, X, Y)
+    return [np.linalg.norm(m.weight.grad, axis=0) for m in net if isinstance(m, Linear)]
+
+
+def std_gain_only(fan_in, negative_slope):
+    return np.sqrt(2.0 / (1 + negative_slope**2))
+
+
+def std_uniform_bound(fan_in, negative_slope):
+    return np.sqrt(3.0) * np.sqrt(2.0 / ((1 + negative_slope**2) * fan_in))
+
+
+def std_via_torch_gain_formula(fan_in, negative_slope):
+    gain = np.sqrt(2.0 / (1 + negative_slope**2))
+    return gain / np.sqrt(fan_in)
+
+
+CATALOGUE += [
+    Case("ex_batchnorm_backward", bn_statistics_over_all_entries, "over all entries"),
+    Case("ex_batchnorm_backward", bn_gamma_factored_out, None),
+    Case("ex_grad_norms", norms_summed_loss, "summed over the batch"),
+    Case("ex_grad_norms", norms_every_other_parameter, None),
+    Case("ex_grad_norms", norms_per_column, "one number per Linear layer"),
+    Case("ex_init_std", std_gain_only, "the gain alone"),
+    Case("ex_init_std", std_uniform_bound, "bound of a uniform init"),
+    Case("ex_init_std", std_via_torch_gain_formula, None),
+]
+
 test_catalogue = run_catalogue(CATALOGUE)

@@ -261,4 +261,74 @@ CATALOGUE = [
     Case("ex_backward", backward_recursive_sort, "explicit stack"),
 ]
 
+
+
+# More wrong answers, and right answers written differently (they must pass).
+def order_kahn(root):
+    """Kahn's algorithm: count each node's users, place a node when all its users are placed."""
+    users, seen, stack = {}, {id(root)}, [root]
+    while stack:
+        node = stack.pop()
+        for child in node._prev:
+            users[id(child)] = users.get(id(child), 0) + 1
+            if id(child) not in seen:
+                seen.add(id(child))
+                stack.append(child)
+    order, ready = [], [root]
+    while ready:
+        node = ready.pop()
+        order.append(node)
+        for child in node._prev:
+            users[id(child)] -= 1
+            if users[id(child)] == 0:
+                ready.append(child)
+    return order[::-1]
+
+
+def order_calls_the_package(root):
+    return root.topological_order()
+
+
+def order_reversed_preorder(root):
+    order, seen, stack = [], set(), [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        order.append(node)
+        stack.extend(node._prev)
+    return order[::-1]
+
+
+def backward_seeds_after_the_loop(root):
+    for node in reversed(root.topological_order()):
+        node._backward()
+    root.grad = 1.0
+
+
+def backward_with_kahn_order(root):
+    root.grad = 1.0
+    for node in reversed(order_kahn(root)):
+        node._backward()
+
+
+def backward_zeroes_then_runs(root):
+    order = root.topological_order()
+    for node in order:
+        node.grad = 0.0
+    root.grad = 1.0
+    for node in order[::-1]:
+        node._backward()
+
+
+CATALOGUE += [
+    Case("ex_topological_order", order_kahn, None),
+    Case("ex_topological_order", order_calls_the_package, "calls root.topological_order()"),
+    Case("ex_topological_order", order_reversed_preorder, "before one of its operands"),
+    Case("ex_backward", backward_seeds_after_the_loop, "before the loop, not after it"),
+    Case("ex_backward", backward_with_kahn_order, None),
+    Case("ex_backward", backward_zeroes_then_runs, None),
+]
+
 test_catalogue = run_catalogue(CATALOGUE)

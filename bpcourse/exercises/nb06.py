@@ -43,7 +43,16 @@ def _bn_variants(dy, x, gamma, eps):
                    - xhat * (g * xhat).mean(axis=1, keepdims=True)),
         "eps is ignored (the default 1e-5 is used, not the eps argument)":
             _bn_dx(dy, x, gamma, 1e-5),
+        "the mean and variance are taken over all entries (no axis): batch norm normalises "
+        "each feature over the batch (axis=0)": _bn_dx_all_entries(dy, x, gamma, eps),
     }
+
+
+def _bn_dx_all_entries(dy, x, gamma, eps):
+    inv = 1.0 / np.sqrt(x.var() + eps)
+    xhat = (x - x.mean()) * inv
+    g = dy * gamma
+    return inv * (g - g.mean(axis=0) - xhat * (g * xhat).mean(axis=0))
 
 
 def _bn_dx(dy, x, gamma, eps):
@@ -152,12 +161,17 @@ def check_ex_grad_norms(ex_grad_norms):
     weights = np.array([np.linalg.norm(m.weight.data) for m in net if isinstance(m, Linear)])
 
     for call in ("first", "second"):
-        got = ex_grad_norms(net, X, Y)
+        answer = ex_grad_norms(net, X, Y)
         try:
-            got = np.asarray(got, dtype=np.float64)
+            got = np.asarray(answer, dtype=np.float64)
         except (TypeError, ValueError):
-            raise Mistake(f"ex_grad_norms returned {type(got).__name__}, expected a list of "
-                          "floats (one norm per Linear layer)") from None
+            got = None
+        if got is None or got.ndim != 1:
+            shapes = [np.shape(v) for v in answer] if isinstance(answer, (list, tuple)) else None
+            raise Mistake(f"ex_grad_norms should return one number per Linear layer; it returned "
+                          f"{type(answer).__name__}{f' of items shaped {shapes}' if shapes else ''}"
+                          ". np.linalg.norm(m.weight.grad), without axis=, is the norm of the "
+                          "whole matrix")
         if got.shape == (2 * n_linear,):
             raise Mistake(f"{call} call: {got.size} norms, one per parameter: the exercise asks "
                           f"for the {n_linear} weight matrices (m.weight.grad of each Linear)")
@@ -170,6 +184,8 @@ def check_ex_grad_norms(ex_grad_norms):
             "the norms are all 0: zero_grad() was called after the backward pass, erasing it":
                 np.zeros_like(want),
         }
+        mistakes["the loss is summed over the batch, not averaged (BCEWithLogitsLoss's "
+                 f"reduction='mean'): the norms are {len(X)} times too large"] = len(X) * want
         if call == "second":
             mistakes = {"the second call on the same network returns twice the first's norms: "
                         "gradients accumulate (+=), call net.zero_grad() before backward":
@@ -214,6 +230,9 @@ def check_ex_init_std(ex_init_std):
                 np.sqrt(2 / ((1 + a) * fan_in)),
             "multiplies by sqrt(fan_in) instead of dividing":
                 np.sqrt(2 / (1 + a**2)) * np.sqrt(fan_in),
+            "this is the gain alone: divide it by sqrt(fan_in)": np.sqrt(2 / (1 + a**2)),
+            "this is the bound of a uniform init, sqrt(3) times the standard deviation; "
+            "the exercise asks for the std of a normal init": np.sqrt(3) * want,
         }
         if a == 0.0:  # the rules that differ only through a coincide here
             mistakes = {k: v for k, v in mistakes.items() if not np.isclose(v, want)}

@@ -13,8 +13,10 @@ import sys
 
 from .core import Mistake, expect, register
 
-# Deeper than Python's recursion limit (1,000 by default), so that a recursive answer fails.
-DEEP = max(5_000, 2 * sys.getrecursionlimit())
+
+def _deep() -> int:
+    """Deeper than Python's recursion limit (read at check time), so that recursion fails."""
+    return max(5_000, 2 * sys.getrecursionlimit())
 
 
 def _torch_grads(f, *values):
@@ -102,19 +104,21 @@ def _shared_graph():
     return (c + c.tanh()) * 1.0 + (a * 1.0)
 
 
-def _deep_chain():
+def _deep_chain(depth):
     from bpcourse.engine import Value
 
     y = Value(0.5)
-    for _ in range(DEEP):
+    for _ in range(depth):
         y = y.tanh()
     return y
 
 
 def _check_order(order, root, graph):
+    from bpcourse.engine import Value
+
     if not isinstance(order, (list, tuple)):
         raise Mistake(f"ex_topological_order returned {type(order).__name__}, expected a list of nodes")
-    want = root.topological_order()
+    want = Value.topological_order(root)  # the package's sort (root's own method is refused)
     ids = [id(v) for v in order]
     if len(set(ids)) != len(ids):
         raise Mistake(f"{graph}: a node appears more than once: mark each node as visited when "
@@ -132,9 +136,10 @@ def _check_order(order, root, graph):
     if order[-1] is not root:
         raise Mistake(f"{graph}: root must come last")
     if any(index[id(p)] > index[id(v)] for v in order for p in v._prev):
-        raise Mistake(f"{graph}: a node comes before one of its operands. A reversed "
-                      "breadth-first order does this: it sorts nodes by their distance from the "
-                      "root, not after everything they depend on")
+        raise Mistake(f"{graph}: a node comes before one of its operands. A walk from the root "
+                      "that lists each node when it first reaches it (breadth-first, or depth-first "
+                      "before the operands), reversed, does this: place a node only after all of "
+                      "its operands are placed")
 
 
 @register("ex_topological_order", hints=(
@@ -147,26 +152,25 @@ def _check_order(order, root, graph):
     "stack.append((node, True)); stack.extend((c, False) for c in node._prev); return order",
 ))
 def check_ex_topological_order(ex_topological_order):
-    root = _shared_graph()
+    root = _refuse(_shared_graph(), "topological_order")
     _check_order(ex_topological_order(root), root, "on (c + c.tanh()) * 1 + a * 1")
-    deep = _deep_chain()
-    _check_order(ex_topological_order(deep), deep, f"on a chain of {DEEP:,} tanh")
-    return f"a shared graph and a chain of {DEEP:,} nodes (deeper than the recursion limit) both work"
+    depth = _deep()
+    deep = _refuse(_deep_chain(depth), "topological_order")
+    _check_order(ex_topological_order(deep), deep, f"on a chain of {depth:,} tanh")
+    return f"a shared graph and a chain of {depth:,} nodes (deeper than the recursion limit) both work"
 
 
 # --- exercise 3: the backward pass -------------------------------------------------------------
-def _refuse_value_backward(root):
-    """Make root.backward() say that the exercise is to write it (Value has __slots__)."""
+def _refuse(root, method):
+    """Make root.<method>() say that the exercise is to write it (Value has __slots__)."""
     from bpcourse.engine import Value
 
-    class _Root(Value):
-        __slots__ = ()
+    def refused(self, *args, **kwargs):
+        raise Mistake(f"your function calls root.{method}(): the exercise is to write it"
+                      + (" from root.topological_order() and each node's _backward"
+                         if method == "backward" else ", with an explicit stack"))
 
-        def backward(self, gradient=1.0):
-            raise Mistake("ex_backward calls root.backward(): the exercise is to write it, "
-                          "from root.topological_order() and each node's _backward")
-
-    root.__class__ = _Root
+    root.__class__ = type("_Root", (Value,), {"__slots__": (), method: refused})
     return root
 
 
@@ -229,10 +233,13 @@ def check_ex_backward(ex_backward):
         return h + (h * h).tanh() * b
 
     a, b = Value(a0), Value(b0)
-    root = _refuse_value_backward(f(a, b))
+    root = _refuse(f(a, b), "backward")
     ex_backward(root)
     expect(root.grad, 1.0, "root.grad after ex_backward",
            mistakes={"the output's gradient is never seeded: set root.grad = 1.0 first": 0.0})
+    if a.grad == 0.0 and all(p.grad == 0.0 for p in root._prev):
+        raise Mistake("nothing was propagated: root.grad was still 0 when root's _backward ran "
+                      "(seed root.grad = 1.0 before the loop, not after it)")
     want = _torch_grads(f, a0, b0)
     expect(a.grad, want[0], "a.grad for h + tanh(h h) b, with h = 3a", mistakes={
         "the leaves received nothing: the nodes ran in topological order, not reversed "
@@ -246,15 +253,15 @@ def check_ex_backward(ex_backward):
     expect(b.grad, want[1], "b.grad for h + tanh(h h) b")
 
     # A chain deeper than the recursion limit: d tanh(tanh(...x)) / dx = prod (1 - t_k^2).
-    x0 = 0.5
+    x0, depth = 0.5, _deep()
     x = Value(x0)
     y = x
-    for _ in range(DEEP):
+    for _ in range(depth):
         y = y.tanh()
-    ex_backward(_refuse_value_backward(y))
+    ex_backward(_refuse(y, "backward"))
     t, want = x0, 1.0
-    for _ in range(DEEP):
+    for _ in range(depth):
         t = math.tanh(t)
         want *= 1.0 - t * t
-    expect(x.grad, want, f"the input's gradient through a chain of {DEEP:,} tanh")
-    return f"a node used along several paths and a chain of {DEEP:,} nodes match torch"
+    expect(x.grad, want, f"the input's gradient through a chain of {depth:,} tanh")
+    return f"a node used along several paths and a chain of {depth:,} nodes match torch"
