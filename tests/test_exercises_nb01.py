@@ -61,6 +61,31 @@ def numgrad_copy_no_restore(fn, x, h=1e-6):
     return grad
 
 
+def numgrad_restores_by_arithmetic(fn, x, h=1e-6):
+    x = np.array(x, dtype=np.float64)
+    grad = np.zeros_like(x)
+    for i in np.ndindex(x.shape):
+        x[i] += h
+        f_plus = fn(x)
+        x[i] -= 2 * h
+        f_minus = fn(x)
+        x[i] += h  # back, up to rounding: harmless on a copy
+        grad[i] = (f_plus - f_minus) / (2 * h)
+    return grad
+
+
+def numgrad_in_place_by_arithmetic(fn, x, h=1e-6):
+    grad = np.zeros(np.shape(x))
+    for i in np.ndindex(grad.shape):
+        x[i] += h
+        f_plus = fn(x)
+        x[i] -= 2 * h
+        f_minus = fn(x)
+        x[i] += h  # "restored", but rounding leaves the caller's x off by a few ulps
+        grad[i] = (f_plus - f_minus) / (2 * h)
+    return grad
+
+
 def numgrad_forward(fn, x, h=1e-6):
     x = np.array(x, dtype=np.float64)
     grad = np.zeros_like(x)
@@ -344,7 +369,9 @@ def gd_only_w(w, b, x, y, lr):
 CATALOGUE = [
     Case("ex_numerical_grad", numgrad_correct, None),
     Case("ex_numerical_grad", numgrad_correct_unit_vectors, None),
+    Case("ex_numerical_grad", numgrad_restores_by_arithmetic, None),
     Case("ex_numerical_grad", numgrad_in_place_no_restore, "the caller's x was changed"),
+    Case("ex_numerical_grad", numgrad_in_place_by_arithmetic, "changed by the call, by rounding"),
     Case("ex_numerical_grad", numgrad_copy_no_restore, "a nudge is not undone"),
     Case("ex_numerical_grad", numgrad_forward, "forward"),
     Case("ex_numerical_grad", numgrad_divides_by_h, "divides by h instead of 2h"),

@@ -52,10 +52,11 @@ def _nudge_problem(points: list[np.ndarray], x0: np.ndarray, h: float) -> str | 
         if v.shape != x0.shape:
             return (f"fn was called with an array of shape {v.shape}, but x has shape {x0.shape}: "
                     "nudge one element of (a copy of) x, keep its shape")
-        changed = np.argwhere(v != x0)
+        moved = np.abs(v - x0) > 1e-6 * h  # rounding (x[i] += h; x[i] -= h) is no nudge
+        changed = np.argwhere(moved)
         if len(changed) <= 1:  # x itself (a forward difference shows in the values) or a nudge
             continue
-        delta = (v - x0)[v != x0]
+        delta = (v - x0)[moved]
         if np.allclose(delta, delta[0]) and len(changed) == x0.size:
             return ("every element of x is nudged at once: that is a derivative along the "
                     "diagonal, not dfn/dx_i. Nudge one element at a time")
@@ -66,6 +67,19 @@ def _nudge_problem(points: list[np.ndarray], x0: np.ndarray, h: float) -> str | 
         return (f"a nudge is not undone: fn was called at a point where {len(changed)} elements "
                 "differ from x. Put x[i] back to its old value before nudging the next element")
     return None
+
+
+def _check_unchanged(x: np.ndarray, x0: np.ndarray) -> None:
+    """The caller's x must be exactly as it was: name how it changed if it did not."""
+    if np.array_equal(x, x0):
+        return
+    change = float(np.abs(x.astype(np.float64) - x0).max())
+    if change < 1e-9:
+        raise Mistake(f"the caller's x was changed by the call, by rounding (at most {change:.1e}): "
+                      "x[i] += h then x[i] -= h does not give back exactly the old value. Save "
+                      "old = x[i] and assign it back, on a copy of x")
+    raise Mistake("the caller's x was changed by the call: nudge a copy of x "
+                  "(np.array(x, dtype=np.float64)), never the array you were given")
 
 
 @register("ex_numerical_grad", hints=(
@@ -90,9 +104,7 @@ def check_ex_numerical_grad(ex_numerical_grad):
     x0 = x.copy()
     fn = _Recorder(_cubic)
     got = ex_numerical_grad(fn, x, h)
-    if not np.array_equal(x, x0):
-        raise Mistake("the caller's x was changed by the call: nudge a copy of x "
-                      "(np.array(x, dtype=np.float64)), never the array you were given")
+    _check_unchanged(x, x0)
     problem = _nudge_problem(fn.points, x0, h)
     if problem:
         raise Mistake(problem)
@@ -114,9 +126,7 @@ def check_ex_numerical_grad(ex_numerical_grad):
     x_int0 = x_int.copy()
     fn = _Recorder(_cubic)
     got = ex_numerical_grad(fn, x_int, h)
-    if not np.array_equal(x_int, x_int0):
-        raise Mistake("the caller's x (an integer array) was changed by the call: "
-                      "nudge a float copy of x, never the array you were given")
+    _check_unchanged(x_int, x_int0)
     steps = [np.abs(v - x_int0).max() for v in fn.points]
     if any(not np.isclose(s, h) for s in steps):
         raise Mistake("with an integer x, x[i] + h was rounded to an integer: the array you "
