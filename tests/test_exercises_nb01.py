@@ -313,6 +313,58 @@ def graph_returns_dict(w, b, x, y):
     return {"w": g * x, "b": g, "x": g * w}
 
 
+# --- ex_two_paths -----------------------------------------------------------------------------
+
+
+def two_paths_correct(x, y):
+    q = x * y
+    dL_dq = np.cos(q)
+    dL_dx = 0.0
+    dL_dx += dL_dq * y
+    dL_dx += 2 * x
+    return dL_dx, dL_dq * x
+
+
+def two_paths_assigns(x, y):
+    dL_dq = np.cos(x * y)
+    dL_dx = dL_dq * y  # path via q
+    dL_dx = 2 * x  # path via x**2: = instead of +=
+    return dL_dx, dL_dq * x
+
+
+def two_paths_only_q(x, y):
+    dL_dq = np.cos(x * y)
+    return dL_dq * y, dL_dq * x
+
+
+def two_paths_swapped_locals(x, y):
+    dL_dq = np.cos(x * y)
+    return dL_dq * x + 2 * x, dL_dq * y
+
+
+def two_paths_no_cos(x, y):
+    return y + 2 * x, x
+
+
+def two_paths_sin_for_cos(x, y):
+    dL_dq = np.sin(x * y)
+    return dL_dq * y + 2 * x, dL_dq * x
+
+
+def two_paths_half_square(x, y):
+    dL_dq = np.cos(x * y)
+    return dL_dq * y + x, dL_dq * x
+
+
+def two_paths_minus_cos(x, y):
+    dL_dq = -np.cos(x * y)
+    return dL_dq * y + 2 * x, dL_dq * x
+
+
+def two_paths_only_dx(x, y):
+    return np.cos(x * y) * y + 2 * x
+
+
 # --- ex_gd_step -------------------------------------------------------------------------------
 
 
@@ -402,6 +454,15 @@ CATALOGUE = [
     Case("ex_graph_grads", graph_wrong_order, "in the order (dL/dw, dL/dx, dL/db)"),
     Case("ex_graph_grads", graph_worked_example, "worked example's numbers"),
     Case("ex_graph_grads", graph_returns_dict, "tuple (dL/dw, dL/db, dL/dx)"),
+    Case("ex_two_paths", two_paths_correct, None),
+    Case("ex_two_paths", two_paths_assigns, "overwritten (= instead of +=)"),
+    Case("ex_two_paths", two_paths_only_q, "the path via x**2 is lost"),
+    Case("ex_two_paths", two_paths_swapped_locals, "swapped"),
+    Case("ex_two_paths", two_paths_no_cos, "cos(q), is missing"),
+    Case("ex_two_paths", two_paths_sin_for_cos, "sin(q) is used where"),
+    Case("ex_two_paths", two_paths_half_square, "2x, not x"),
+    Case("ex_two_paths", two_paths_minus_cos, "not -cos"),
+    Case("ex_two_paths", two_paths_only_dx, "the tuple (dL/dx, dL/dy)"),
     Case("ex_gd_step", gd_correct, None),
     Case("ex_gd_step", gd_ascent, "descent subtracts"),
     Case("ex_gd_step", gd_no_lr, "learning rate is missing"),
@@ -416,7 +477,7 @@ CATALOGUE = [
 
 test_catalogue = run_catalogue(CATALOGUE)
 
-NAMES = ["ex_numerical_grad", "ex_dk_dx", "ex_graph_grads", "ex_gd_step"]
+NAMES = ["ex_numerical_grad", "ex_dk_dx", "ex_graph_grads", "ex_two_paths", "ex_gd_step"]
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -436,7 +497,7 @@ def test_first_hint_is_a_nudge_and_the_last_gives_the_answer(name):
     assert "return" in hints[-1] and "return" not in hints[0]
 
 
-def test_at_least_three_exercises_with_four_wrong_answers_each():
+def test_at_least_four_wrong_answers_per_exercise():
     for name in NAMES:
         wrong = [c for c in CATALOGUE if c.name == name and c.phrase is not None]
         assert len(wrong) >= 4, name

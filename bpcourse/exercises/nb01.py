@@ -292,3 +292,54 @@ def check_ex_gd_step(ex_gd_step):
             "the factor 2 from the square is missing": np.array([w - lr * dw / 2, b - lr * db / 2]),
         })
     return "matches torch autograd at two points with different learning rates"
+
+
+# ---------------------------------------------------------------------------------------------
+# Exercise 4: a variable used twice, L = sin(x y) + x**2
+
+
+@register("ex_two_paths", hints=(
+    "A nudge: draw the graph. Along how many paths does a nudge of x reach L, and what happens "
+    "to the contributions of the different paths?",
+    "dL/dq = cos(q) with q = x y; the path via q gives dL/dq * y, the path via x**2 gives 2x, "
+    "and dL/dx is their sum (accumulate with +=); dL/dy = dL/dq * x.",
+    "q = x * y; return np.cos(q) * y + 2 * x, np.cos(q) * x",
+))
+def check_ex_two_paths(ex_two_paths):
+    """Two points where each path alone, and each slip on the local derivatives, gives other
+    numbers (x != y, cos(xy) far from 0 and 1)."""
+    import torch
+
+    for x, y in ((0.7, -1.3), (-1.1, 0.4)):
+        result = ex_two_paths(x, y)
+        try:
+            got = np.array(result, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise Mistake(f"ex_two_paths returned {type(result).__name__}: it must return the "
+                          "tuple (dL/dx, dL/dy) of two numbers") from None
+        if got.shape != (2,):
+            raise Mistake(f"ex_two_paths returned {got.size} value(s) of shape {got.shape}: it "
+                          "must return the tuple (dL/dx, dL/dy) of two numbers")
+        xt = torch.tensor(x, dtype=torch.float64, requires_grad=True)
+        yt = torch.tensor(y, dtype=torch.float64, requires_grad=True)
+        (torch.sin(xt * yt) + xt**2).backward()
+        want = np.array([xt.grad.item(), yt.grad.item()])
+        c = np.cos(x * y)
+        dy = c * x
+        expect(got, want, f"(dL/dx, dL/dy) at x={x}, y={y}", mistakes={
+            "dL/dx keeps only the path via x**2: the path via q = x y was overwritten "
+            "(= instead of +=). Gradients from both paths add": np.array([2 * x, dy]),
+            "dL/dx keeps only the path via q = x y: the path via x**2 is lost. Gradients from "
+            "both paths add": np.array([c * y, dy]),
+            "x and y are swapped in the local derivatives of q = x y (dq/dx is y, dq/dy is x)":
+                np.array([c * x + 2 * x, c * y]),
+            "the local derivative of s = sin(q), cos(q), is missing":
+                np.array([y + 2 * x, x]),
+            "sin(q) is used where its derivative cos(q) belongs":
+                np.array([np.sin(x * y) * y + 2 * x, np.sin(x * y) * x]),
+            "the derivative of x**2 is 2x, not x": np.array([c * y + x, dy]),
+            "a sign flip in the derivative of sin: it is cos, not -cos":
+                np.array([-c * y + 2 * x, -dy]),
+            "returned in the order (dL/dy, dL/dx)": want[::-1].copy(),
+        })
+    return "matches torch autograd at two points: both paths into x add"
