@@ -265,6 +265,7 @@ def test_student_pulls_the_edition_and_runs_01(hub, student_repo, name):
     hub.remember_processes()
     nb = nbformat.read(pulled, as_version=4)
     try:
+        where = _text(_run_over_websocket(ws, "import os; print(os.getcwd()); print(os.environ['HOME'])", sid))
         results = [(cell, _run_over_websocket(ws, cell.source, sid))
                    for cell in nb.cells if cell.cell_type == "code"]
     finally:
@@ -280,9 +281,8 @@ def test_student_pulls_the_edition_and_runs_01(hub, student_repo, name):
     assert checks, "no exercise-check cell in the student edition of 01"
     for cell, outs in checks:
         assert "not done yet" in _text(outs).lower(), f"{cell.source[:80]!r}: {_text(outs)[:300]}"
-    # The kernel ran in the pulled folder of this student's home.
-    cwd = requests.get(f"{server}/api/contents/{REPO_NAME}", headers=auth, timeout=60)
-    assert cwd.status_code == 200
+    # The kernel ran in the pulled folder, in this student's own home.
+    assert where.split() == [str(home / REPO_NAME), str(home)], where
 
 
 def test_stopping_the_hub_ends_every_process_it_started(hub):
