@@ -22,6 +22,15 @@ def tanh_right(x, y, W1, b1, W2, b2):
     return {"W1": np.outer(d1, x), "b1": d1, "W2": np.outer(d2, h), "b2": d2}
 
 
+def tanh_right_with_package(x, y, W1, b1, W2, b2):
+    z1 = W1 @ x + b1
+    h = np.tanh(z1)
+    z2 = W2 @ h + b2
+    d2 = (bf.sigmoid(z2) - y) * bf.sigmoid_grad(z2)
+    d1 = (W2.T @ d2) * bf.tanh_grad(z1)
+    return {"W1": np.outer(d1, x), "b1": d1, "W2": np.outer(d2, h), "b2": d2}
+
+
 def tanh_sigmoid_derivative(x, y, W1, b1, W2, b2):
     h = np.tanh(W1 @ x + b1)
     out = bf.sigmoid(W2 @ h + b2)
@@ -132,6 +141,10 @@ def ce_right_onehot(Z, k):
     return (bf.softmax(Z) - np.eye(Z.shape[1])[k]) / Z.shape[0]
 
 
+def ce_right_package(Z, k):
+    return bf.cross_entropy_grad(Z, k)
+
+
 def ce_no_mean(Z, k):
     P = bf.softmax(Z)
     P[np.arange(len(Z)), k] -= 1
@@ -181,6 +194,13 @@ def bce_right(X, Y, W1, b1, W2, b2):
     out = bf.sigmoid(H @ W2.T + b2)
     d2 = (out - Y) / len(X)
     d1 = (d2 @ W2) * H * (1 - H)
+    return {"W1": d1.T @ X, "b1": d1.sum(axis=0), "W2": d2.T @ H, "b2": d2.sum(axis=0)}
+
+
+def bce_right_with_logits(X, Y, W1, b1, W2, b2):
+    H = bf.sigmoid(X @ W1.T + b1)
+    d2 = bf.binary_cross_entropy_with_logits_grad(H @ W2.T + b2, Y)  # (A2 - Y) / Y.size
+    d1 = (d2 @ W2) * bf.sigmoid_grad(X @ W1.T + b1)
     return {"W1": d1.T @ X, "b1": d1.sum(axis=0), "W2": d2.T @ H, "b2": d2.sum(axis=0)}
 
 
@@ -256,6 +276,7 @@ def bce_bp2_transposed(X, Y, W1, b1, W2, b2):
 
 CATALOGUE = [
     Case("ex_tanh_grads", tanh_right, None),
+    Case("ex_tanh_grads", tanh_right_with_package, None),
     Case("ex_tanh_grads", tanh_sigmoid_derivative, "sigmoid's derivative h (1 - h)"),
     Case("ex_tanh_grads", tanh_derivative_of_z, "written with z1"),
     Case("ex_tanh_grads", tanh_twice, "tanh is applied twice"),
@@ -274,6 +295,7 @@ CATALOGUE = [
     Case("ex_linear_backward", lb_swapped, "swapped"),
     Case("ex_ce_grad", ce_right, None),
     Case("ex_ce_grad", ce_right_onehot, None),
+    Case("ex_ce_grad", ce_right_package, None),
     Case("ex_ce_grad", ce_no_mean, "1/N is missing"),
     Case("ex_ce_grad", ce_no_onehot, "one-hot of the targets is not subtracted"),
     Case("ex_ce_grad", ce_column_indexing, "P[np.arange(N), k]"),
@@ -282,6 +304,7 @@ CATALOGUE = [
     Case("ex_ce_grad", ce_sign, "sign is flipped"),
     Case("ex_ce_grad", ce_shifts_input, "changed its argument Z in place"),
     Case("ex_bce_grads", bce_right, None),
+    Case("ex_bce_grads", bce_right_with_logits, None),
     Case("ex_bce_grads", bce_no_mean, "1/N is missing"),
     Case("ex_bce_grads", bce_mse_delta, "output error keeps a2 (1 - a2)"),
     Case("ex_bce_grads", bce_sigmoid_grad_of_z_form, "computed as Z1 (1 - Z1)"),
@@ -293,3 +316,20 @@ CATALOGUE = [
 ]
 
 test_catalogue = run_catalogue(CATALOGUE)
+
+
+def _stub(*args):
+    raise NotImplementedError("Exercise: write your code here")
+
+
+def test_the_stub_is_not_done_and_the_first_hint_is_a_nudge():
+    from bpcourse.exercises import lookup, run
+
+    for name in sorted({c.name for c in CATALOGUE}):
+        assert run(name, _stub).status == "not done", name
+        hints = lookup(name).hints
+        assert len(hints) >= 3, f"{name}: a nudge, a closer hint, then the answer"
+        answer = hints[-1]
+        assert "return" not in hints[0] and answer not in hints[0], (
+            f"{name}: hint 1 gives the answer"
+        )
