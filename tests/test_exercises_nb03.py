@@ -124,6 +124,10 @@ def lb_dW_over_N(dZ, X, W):
     return dZ @ W, dZ.T @ X / N, dZ.sum(axis=0)
 
 
+def lb_db_sum_all(dZ, X, W):
+    return dZ @ W, dZ.T @ X, dZ.sum()
+
+
 def lb_swapped(dZ, X, W):
     return dZ.T @ X, dZ @ W, dZ.sum(axis=0)
 
@@ -173,6 +177,11 @@ def ce_softmax_without_keepdims(Z, k):
     P = E / E.sum(axis=1)  # (5, 3) / (5,): shape error
     P[np.arange(len(Z)), k] -= 1
     return P / len(Z)
+
+
+def ce_over_classes(Z, k):
+    N, C = Z.shape
+    return (bf.softmax(Z) - np.eye(C)[k]) / C
 
 
 def ce_sign(Z, k):
@@ -293,6 +302,7 @@ CATALOGUE = [
     Case("ex_linear_backward", lb_db_keepdims, "keepdims=True kept the summed axis"),
     Case("ex_linear_backward", lb_dW_over_N, "dW is divided by N"),
     Case("ex_linear_backward", lb_swapped, "swapped"),
+    Case("ex_linear_backward", lb_db_sum_all, "dZ.sum() adds over every axis"),
     Case("ex_ce_grad", ce_right, None),
     Case("ex_ce_grad", ce_right_onehot, None),
     Case("ex_ce_grad", ce_right_package, None),
@@ -302,6 +312,7 @@ CATALOGUE = [
     Case("ex_ce_grad", ce_naive_softmax, "exp(1000) overflows"),
     Case("ex_ce_grad", ce_softmax_without_keepdims, "P = E / E.sum(axis=1)"),
     Case("ex_ce_grad", ce_sign, "sign is flipped"),
+    Case("ex_ce_grad", ce_over_classes, "divided by C = 3, the number of classes"),
     Case("ex_ce_grad", ce_shifts_input, "changed its argument Z in place"),
     Case("ex_bce_grads", bce_right, None),
     Case("ex_bce_grads", bce_right_with_logits, None),

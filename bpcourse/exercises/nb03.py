@@ -151,6 +151,7 @@ def check_ex_linear_backward(ex_linear_backward):
             "db has shape (1, out): keepdims=True kept the summed axis; the bias is (out,)": dZ.sum(
                 axis=0, keepdims=True
             ),
+            "db is one number: dZ.sum() adds over every axis; sum over the batch axis only (axis=0)": dZ.sum(),
         },
     )
     expect(
@@ -220,6 +221,10 @@ def check_ex_ce_grad(ex_ce_grad):
         "dL/dZ for Z (5, 3)",
         mistakes={
             "the mean's 1/N is missing: every entry is N = 5 times too large": P - onehot,
+            "divided by C = 3, the number of classes; the mean is over the N = 5 examples": (
+                P - onehot
+            )
+            / 3,
             "the one-hot of the targets is not subtracted: that is softmax(Z) / N, not the gradient": P
             / N,
             "P[:, k] subtracts 1 in every row at every target column; one entry per row is "
