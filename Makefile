@@ -47,6 +47,7 @@ execute: $(SETUP)
 	$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
 	  --ExecutePreprocessor.record_timing=False --ExecutePreprocessor.kernel_name=python3 \
 	  $(or $(NB),$(NOTEBOOKS))
+	$(BIN)/python tools/normalize_notebooks.py $(or $(NB),$(NOTEBOOKS))
 
 # --- editions (all written under build/, never into notebooks/) -------------------------------
 # OFFLINE=1 serves reveal.js, require.js, jQuery and MathJax from a local copy (npm), for a
