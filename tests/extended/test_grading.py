@@ -41,12 +41,9 @@ STUDENTS = ("unsolved", "solution", "wrong")
 
 @pytest.fixture(scope="module")
 def course(tmp_path_factory):
-    """The course directory with every assignment released."""
+    """The course directory (each test releases its own assignment into it)."""
     root = tmp_path_factory.mktemp("nbgrader") / "course"
-    start = time.perf_counter()
-    ids = nbgrader_course.build(root, NBGRADER, NOTEBOOKS)
-    print(f"generate_assignment x {len(ids)}: {time.perf_counter() - start:.1f} s")
-    assert ids == [p.stem for p in NOTEBOOKS]
+    assert nbgrader_course.build(root, NBGRADER, []) == []
     return root
 
 
@@ -80,15 +77,35 @@ def _replace_definition(source: str, name: str, new: str) -> str:
     for node in ast.parse(source).body:
         if isinstance(node, ast.FunctionDef | ast.ClassDef) and node.name == name:
             first = min([node.lineno] + [d.lineno for d in node.decorator_list]) - 1
-            return "\n".join(lines[:first] + new.splitlines() + lines[node.end_lineno:])
+            end = node.end_lineno  # comments after the last statement (### END SOLUTION) too
+            while end < len(lines) and (not lines[end].strip() or lines[end][0].isspace()):
+                end += 1
+            while end > node.end_lineno and not lines[end - 1].strip():
+                end -= 1
+            return "\n".join(lines[:first] + new.splitlines() + lines[end:])
     raise AssertionError(f"no top-level def/class {name!r} in:\n{source}")
+
+
+def _uses_test_helpers(answer, module) -> bool:
+    """Whether ``answer`` calls a function or class defined in the catalogue's own module (a
+    notebook would not have it)."""
+    codes = [answer.__code__] if inspect.isfunction(answer) else [
+        f.__code__ for f in vars(answer).values() if inspect.isfunction(f)]
+    names = set()
+    while codes:
+        code = codes.pop()
+        names |= set(code.co_names)
+        codes += [c for c in code.co_consts if inspect.iscode(c)]
+    own = {n for n, v in vars(module).items()
+           if getattr(v, "__module__", None) == module.__name__ and v is not answer}
+    return bool(names & own)
 
 
 def wrong_answer(notebook: pathlib.Path, nb: dict) -> tuple[int, str, str]:
     """(cell index, exercise, new cell source): one exercise answered with a typical mistake.
 
     The first wrong answer in the catalogue that is a plain function or class of an exercise
-    this notebook defines, renamed to the exercise; without a catalogue, the first exercise whose
+    this notebook defines (and needs no helper of the test module), renamed to the exercise; without a catalogue, the first exercise whose
     solution forgets its ``return`` (a computed but unreturned result).
     """
     exercises = {}
@@ -100,6 +117,8 @@ def wrong_answer(notebook: pathlib.Path, nb: dict) -> tuple[int, str, str]:
         name, answer, phrase = _fields(case)
         if phrase is None or name not in exercises or not (
                 inspect.isfunction(answer) or inspect.isclass(answer)):
+            continue
+        if _uses_test_helpers(answer, module):
             continue
         try:
             new = textwrap.dedent(inspect.getsource(answer))
@@ -130,6 +149,9 @@ def _write(path: pathlib.Path, nb: dict) -> None:
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.stem)
 def test_autograde_scores_and_feedback(course, notebook):
     aid, name = notebook.stem, notebook.name
+    start = time.perf_counter()
+    assert nbgrader_course.build(course, NBGRADER, [notebook]) == [aid]  # make assignments' way
+    print(f"{aid}: generate_assignment {time.perf_counter() - start:.1f} s")
     source = ngm.load(course / "source" / aid / name)
     release = ngm.load(course / "release" / aid / name)
     points = ngm.graded(source, name)  # {check grade_id: points}, from the notebook's tags
@@ -181,3 +203,17 @@ def test_export_lists_every_submission(course):
         assert graded[(notebook.stem, "solution")] == total
         assert graded[(notebook.stem, "unsolved")] == 0
         assert graded[(notebook.stem, "wrong")] < total
+
+
+def test_validate_fails_an_unsolved_release_and_passes_the_solution(course):
+    """What a student's Validate button runs (`nbgrader validate`, NBGRADER_EXECUTION=validate):
+    the release as handed out fails on every check, the instructor's notebook passes."""
+    notebook = NOTEBOOKS[0]
+    aid, name = notebook.stem, notebook.name
+    if not (course / "release" / aid / name).exists():
+        nbgrader_course.build(course, NBGRADER, [notebook])
+    checks = len(ngm.graded(ngm.load(course / "source" / aid / name)))
+    unsolved = _nbgrader(course, "validate", str(course / "release" / aid / name))
+    assert f"VALIDATION FAILED ON {checks} CELL(S)!" in unsolved, unsolved[-2000:]
+    solved = _nbgrader(course, "validate", str(course / "source" / aid / name))
+    assert "Success! Your notebook passes all the tests." in solved, solved[-2000:]
