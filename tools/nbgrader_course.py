@@ -99,7 +99,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("notebooks", nargs="*", type=pathlib.Path,
                         help="default: notebooks/NN_*.ipynb")
     args = parser.parse_args(argv)
-    build(args.course, args.nbgrader, args.notebooks or nbgrader_metadata.notebook_paths())
+    try:
+        build(args.course, args.nbgrader, args.notebooks or nbgrader_metadata.notebook_paths())
+    except nbgrader_metadata.MetadataError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
     return 0
 
 
