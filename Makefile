@@ -18,7 +18,7 @@ LAB_PORT ?= 8888
 # Jupyter refuses to run as root (containers, CI machines) unless told to.
 LAB_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: setup lab test lint execute student slides html editions determinism extended bench mutation clean
+.PHONY: setup lab test lint execute student slides html assignments editions determinism grading extended bench mutation clean
 .PHONY: hub hub-test sizing
 
 setup: $(STAMP)
@@ -81,16 +81,23 @@ html: $(SETUP)
 	$(BIN)/python tools/editions.py site notebooks build/site \
 	  $(if $(OFFLINE),--mathjax-url '$(MATHJAX_LOCAL)')
 
+# nbgrader course directory, one assignment per notebook: build/nbgrader/source/NN_name/ (the
+# notebook with its nbgrader metadata) -> build/nbgrader/release/NN_name/ (generate_assignment).
+assignments: $(SETUP)
+	rm -rf build/nbgrader
+	$(BIN)/python tools/nbgrader_course.py build/nbgrader
+
 # Longer checks, run by CI after make test (tests/extended):
 #   editions     build each edition in a temporary copy and check what it produced
 #   determinism  execute every notebook twice in fresh kernels; outputs (images too) must agree
+#   grading      release every notebook with nbgrader, submit, autograde, export and give feedback
 editions: $(SETUP)
 	IPYTHONDIR=$(CURDIR)/tests/ipython $(BIN)/python -m pytest tests/extended/test_editions.py
 
 determinism: $(SETUP)
 	$(BIN)/python -m pytest tests/extended/test_determinism.py
 
-extended: editions determinism hub-test
+extended: editions determinism grading hub-test
 
 # --- a JupyterHub on this machine (DEMO ONLY: one shared password, no isolation between users) --
 # tools/hub/jupyterhub_config.py; state (database, secret, users' homes) under build/hub;
@@ -116,6 +123,10 @@ hub-test: $(SETUP) $(HUB_PROXY)
 # Peak kernel memory and CPU time of every notebook, as a Markdown table (build/sizing.md).
 sizing: $(SETUP)
 	$(BIN)/python tools/measure_notebooks.py --output build/sizing.md $(NOTEBOOKS)
+
+# nbgrader end to end: release, autograde unsolved / solution / one-wrong submissions, feedback.
+grading: $(SETUP)
+	IPYTHONDIR=$(CURDIR)/tests/ipython $(BIN)/python -m pytest tests/extended/test_grading.py
 
 # Benchmarks (never part of make test): writes build/bench.md.
 bench: $(SETUP)
