@@ -32,7 +32,8 @@ from editions import BEGIN, notebook_paths, strip_solutions  # noqa: E402
 
 SOLUTION = re.compile(r"^\s*" + re.escape(BEGIN), re.MULTILINE)
 
-MATHJAX = "mathjax@3.2.2"
+MATHJAX_VERSION = "3.2.2"  # the same version online (CDN) and offline (npm, copied into the site)
+MATHJAX_CDN = f"https://cdn.jsdelivr.net/npm/mathjax@{MATHJAX_VERSION}/es5/tex-chtml.js"
 SOLUTION_PROMPT = {"code_prompt_show": "Show the solution", "code_prompt_hide": "Hide the solution"}
 
 
@@ -73,7 +74,7 @@ def stage(src: pathlib.Path, staging: pathlib.Path, offline: bool) -> None:
     if offline:
         vendor = staging / "_vendor"
         subprocess.run(["npm", "install", "--silent", "--no-audit", "--no-fund", "--no-save",
-                        "--prefix", str(vendor), MATHJAX], check=True)
+                        "--prefix", str(vendor), f"mathjax@{MATHJAX_VERSION}"], check=True)
         shutil.copytree(vendor / "node_modules" / "mathjax" / "es5",
                         staging / "_static" / "mathjax")
         shutil.rmtree(vendor)
@@ -86,9 +87,8 @@ def build(src: pathlib.Path, out: pathlib.Path, offline: bool = False) -> pathli
     if out.exists():
         shutil.rmtree(out)
     cmd = [sys.executable, "-m", "sphinx", "-b", "html", "-W", "--keep-going", "-q",
-           "-d", str(staging / ".doctrees"), str(staging), str(out)]
-    if offline:
-        cmd += ["-D", "mathjax_path=mathjax/tex-chtml.js"]
+           "-d", str(staging / ".doctrees"), str(staging), str(out),
+           "-D", f"mathjax_path={'mathjax/tex-chtml.js' if offline else MATHJAX_CDN}"]
     subprocess.run(cmd, check=True)
     return out / "index.html"
 

@@ -4,7 +4,7 @@
 are never changed; everything happens on the way to HTML, so it holds however they change:
 
 - exercise cells (solution markers) show the stub a student sees; the solution goes into the
-  speaker notes (``s`` opens the speaker view);
+  speaker notes (``s`` opens the speaker view), and the check cell after it shows no output;
 - cells tagged ``setup``, ``helpers`` or ``hide-input`` (and import-only cells) show no code;
 - long error tracebacks keep their last lines;
 - every subslide's height is estimated from its code lines, output lines, images and text
@@ -233,6 +233,8 @@ class SlideFitPreprocessor(Preprocessor):
             cell.source = strip_solutions(cell.source)
             cell.outputs = []
             return [cell, _notes(f"**Solution** (not projected):\n\n```python\n{solution}\n```")]
+        if "exercise-check" in tags:  # its stored output is the solution's result
+            cell.outputs = []
         if tags & HIDE_TAGS or _import_only(cell.source):
             cell.metadata.setdefault("transient", {})["remove_source"] = True
             if not cell.get("outputs") and _slide_type(cell) not in {"slide", "subslide"}:
