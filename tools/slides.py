@@ -68,6 +68,7 @@ TEXT_CHARS = 100  # characters of 21 px text in the content width
 CELL_GAP = 14.0  # margins and padding around a cell's input or output
 MIN_IMAGE_SCALE = 0.85  # smaller would take the plot text under ~14 px
 SHOWN_TRACEBACK = 6  # lines of an error's traceback kept on a slide
+CONTINUED_HEIGHT = 44.0  # the one-line "(continued)" header of a continuation subslide
 HIDE_TAGS = {"setup", "helpers", "hide-input"}
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
@@ -166,6 +167,8 @@ def cell_height(cell) -> float:
     kind = cell.metadata.get("slideshow", {}).get("slide_type", "-")
     if kind in {"notes", "skip"}:
         return 0.0
+    if cell.metadata.get("bp_continued"):
+        return CONTINUED_HEIGHT
     if cell.cell_type == "markdown":
         return markdown_height(cell.source)
     height = 0.0
@@ -195,8 +198,11 @@ def _notes(text: str):
 
 
 def _continued(title: str):
+    if len(title) > 80:
+        title = title[:77].rsplit(" ", 1)[0] + " ..."
     cell = nbformat.v4.new_markdown_cell(f'<p class="bp-continued">{title} (continued)</p>')
     _set_slide_type(cell, "subslide")
+    cell.metadata["bp_continued"] = True
     return cell
 
 
@@ -363,7 +369,7 @@ class SlideFitPreprocessor(Preprocessor):
                 height = cell_height(cell)
                 if used + height > BUDGET:
                     out.append(_continued(title))
-                    used = 44.0
+                    used = cell_height(out[-1])
                     if kind == "fragment":
                         _set_slide_type(cell, "-")
             if height and used + height > BUDGET:
