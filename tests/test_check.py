@@ -100,7 +100,7 @@ def test_transposed_square_weight_gradient():
 def test_missing_one_over_batch(n):
     x, dpred, dW, _ = _linear_case(n=n)
     msg = _fails(dpred.T @ x * n, dW, "dW", batch_size=n)
-    assert f"{n} times" in msg and f"missing 1/{n}" in msg
+    assert f"{n} times" in msg and f"a factor 1/{n} is missing" in msg
     assert f"the batch has {n} samples" in msg
 
 
@@ -167,8 +167,38 @@ def test_nan_and_zeros_and_none():
 def test_constant_factor_and_float32_rounding_hints():
     e = np.array([1.0, -2.0, 3.0])
     assert "0.37 times" in _fails(0.37 * e, e)
-    rounded = e.astype(np.float32).astype(np.float64) + e * 3e-8
-    assert "float32" in _fails(rounded, e)
+    tenths = np.array([0.1, -0.2, 0.3])  # not float32 numbers: a float32 step shows
+    assert "Likely cause: float32" in _fails(tenths.astype(np.float32).astype(np.float64), tenths)
+    # A forward difference in float64 is off by ~1e-6 relative: no float32 blame.
+    x, h = np.array([0.3, 1.1, -0.7]), 1e-6
+    forward = (np.sin(x + h) - np.sin(x)) / h
+    msg = _fails(forward, np.cos(x))
+    assert "float32" not in msg and "not the same formula" in msg
+
+
+def test_values_show_enough_digits_to_differ():
+    e = np.array([-0.45])
+    assert "(yours -0.450001, expected -0.45)" in _fails(e * (1 + 2.7e-6), e)
+    assert "(yours 12.00001, expected 12)" in _fails(np.array([12.00001]), np.array([12.0]))
+
+
+def test_factors_that_are_not_a_batch_size_are_named_as_factors():
+    e = np.array([[1.0, -2.0], [3.0, 0.5], [0.25, 4.0]])
+    for factor, phrase in ((0.5, "a factor 2 is missing"), (1 / 3, "a factor 3 is missing"),
+                           (1 / 8**0.5, "1/sqrt(8)"), (1 / 5**0.5, "1/sqrt(5)")):
+        msg = _fails(factor * e, e, "dW", batch_size=7)
+        assert phrase in msg and "batch" not in msg.split("Likely cause")[1], msg
+
+
+def test_advice_fits_the_mistake():
+    out = np.arange(6.0).reshape(2, 3)
+    msg = _fails(out.T, out, "out")  # a forward output, transposed: no gradient advice
+    assert "transposed?" in msg and "gradient" not in msg
+    assert "dW = dy.T @ x" in _fails(out.T, out, "dW")
+    col = np.ones((3, 1))
+    too_many = _fails(col, np.ones(3), "db")  # keepdims=True used where it should not be
+    assert "drop keepdims=True" in too_many and "keepdims=True in the sum" not in too_many
+    assert "keepdims=True in the sum" in _fails(np.ones(3), col, "db")
 
 
 @settings(max_examples=40, deadline=None)

@@ -113,9 +113,9 @@ def test_exercise_answer_function_returning_none_is_not_done(capsys):
 E = np.array([[1.0, -2.0, 3.0], [0.5, 4.0, -1.5]])
 S = np.array([[1.0, 2.0], [3.0, 4.0]])
 MESSAGES = {
-    'transposed shape, values match': (*(E.T, E, {}), 'dW has shape (3, 2), expected (2, 3) — transposed? A gradient has the shape of what it is the gradient of; for y = x @ W.T with W of shape (out, in), dW = dy.T @ x (your transpose matches the expected values)'),
-    'transposed shape, other values': (*(E.T + 1, E, {}), 'dW has shape (3, 2), expected (2, 3) — transposed? A gradient has the shape of what it is the gradient of; for y = x @ W.T with W of shape (out, in), dW = dy.T @ x'),
-    'same numbers other shape': (*(np.ones(3), np.ones((1, 3)), {}), 'dW has shape (3,), expected (1, 3) — the same numbers in a different shape: (3,) against (1, 3). Comparisons never broadcast here, because numpy would silently turn (n,) - (n, 1) into an (n, n) matrix. Use .reshape(1, 3), keepdims=True in the sum, or [:, None] so the shapes agree'),
+    'transposed shape, values match': (*(E.T, E, {}), 'dW has shape (3, 2), expected (2, 3) — transposed? Yours has the expected shape reversed. A gradient has the shape of what it is the gradient of; for y = x @ W.T with W of shape (out, in), dW = dy.T @ x (your transpose matches the expected values)'),
+    'transposed shape, other values': (*(E.T + 1, E, {}), 'dW has shape (3, 2), expected (2, 3) — transposed? Yours has the expected shape reversed. A gradient has the shape of what it is the gradient of; for y = x @ W.T with W of shape (out, in), dW = dy.T @ x'),
+    'same numbers other shape': (*(np.ones(3), np.ones((1, 3)), {}), 'dW has shape (3,), expected (1, 3) — the same numbers in a different shape: (3,) against (1, 3). Comparisons never broadcast here, because numpy would silently turn (n,) - (n, 1) into an (n, n) matrix. Yours lacks an axis of size 1: keepdims=True in the sum, [:, None], or .reshape(1, 3)'),
     'one value per sample': (*(np.ones((4, 3)), np.ones(3), {}), "dW has shape (4, 3), expected (3,) — one value per sample? The batch axis (size 4) must be summed over: each sample adds its contribution to a parameter's gradient (e.g. db = dout.sum(axis=0))"),
     'same size other layout': (*(np.ones((3, 2, 1)), np.ones((2, 3)), {}), 'dW has shape (3, 2, 1), expected (2, 3) — the same number of elements, laid out differently (a reshape or a transpose?)'),
     'different sizes': (*(np.ones(4), np.ones(3), {}), 'dW has shape (4,), expected (3,)'),
@@ -126,15 +126,15 @@ MESSAGES = {
     'float64 vs float32': (*(E, E.astype(np.float32), {}), 'dW has dtype float64, expected float32 — the reference is float32: compare in the same precision (build the reference in float64). (The values agree to float32 precision: only the dtype is wrong.)'),
     'nan in yours': (*(np.where(E > 3.5, np.nan, E), E, {}), 'dW: max abs diff inf at [1, 1] (yours nan, expected 4)\n1 of 6 elements differ by more than atol + rtol*|expected| (rtol=1e-10, atol=1e-12).\nLikely cause: yours contains nan at [1, 1] — overflow in exp, log(0) or a division by zero; use a numerically stable formula.'),
     'all zeros': (*(np.zeros_like(E), E, {}), 'dW: max abs diff 4 at [1, 1] (yours 0, expected 4)\n6 of 6 elements differ by more than atol + rtol*|expected| (rtol=1e-10, atol=1e-12).\nLikely cause: yours is all zeros — was the backward pass run, and does it write (+=) into .grad rather than into a copy?'),
-    'sign flip': (*(-E, E, {}), 'dW: max abs diff 8 at [1, 1] (yours -4, expected 4)\n6 of 6 elements differ by more than atol + rtol*|expected| (rtol=1e-10, atol=1e-12).\nLikely cause: a sign flip — yours is exactly minus the expected gradient. Check the sign of the loss derivative (pred - y, not y - pred) and of each step.'),
-    'square transposed': (*(S.T, S, {}), 'dW: max abs diff 1 at [0, 1] (yours 3, expected 2)\n2 of 4 elements differ by more than atol + rtol*|expected| (rtol=1e-10, atol=1e-12).\nLikely cause: transposed — yours is the transpose of the expected gradient. A weight W of shape (out, in) used as y = x @ W.T has dW = dy.T @ x.'),
-    'missing 1/4 with batch': (*(4 * E, E, {"batch_size": 4}), "dW: max abs diff 12 at [1, 1] (yours 16, expected 4)\n6 of 6 elements differ by more than atol + rtol*|expected| (rtol=1e-10, atol=1e-12).\nLikely cause: yours is 4 times the expected gradient everywhere — a missing 1/4: the batch has 4 samples, so the mean's 1/N factor (reduction='mean') was left out."),
-    'missing 1/4 without batch': (*(4 * E, E, {}), "dW: max abs diff 12 at [1, 1] (yours 16, expected 4)\n6 of 6 elements differ by more than atol + rtol*|expected| (rtol=1e-10, atol=1e-12).\nLikely cause: yours is 4 times the expected gradient everywhere — a missing 1/4: if the batch has 4 samples, the mean's 1/N factor (reduction='mean') was left out."),
-    'missing 1/2': (*(2 * E, E, {}), "dW: max abs diff 4 at [1, 1] (yours 8, expected 4)\n6 of 6 elements differ by more than atol + rtol*|expected| (rtol=1e-10, atol=1e-12).\nLikely cause: yours is 2 times the expected gradient everywhere — a missing 1/2: if the batch has 2 samples, the mean's 1/N factor (reduction='mean') was left out; or the 2 of d(u**2)/du = 2u; or a second backward pass without zero_grad()."),
-    'extra 1/3': (*(E / 3, E, {}), 'dW: max abs diff 2.7 at [1, 1] (yours 1.333, expected 4)\n6 of 6 elements differ by more than atol + rtol*|expected| (rtol=1e-10, atol=1e-12).\nLikely cause: yours is 1/3 of the expected gradient everywhere — an extra division by 3 (dividing by the batch size twice, or averaging a loss defined as a sum?).'),
-    'minus 5': (*(-5 * E, E, {}), 'dW: max abs diff 24 at [1, 1] (yours -20, expected 4)\n6 of 6 elements differ by more than atol + rtol*|expected| (rtol=1e-10, atol=1e-12).\nLikely cause: yours is -5 times the expected gradient — a sign flip and a missing 1/5 (mean over the batch).'),
-    'factor 1.5': (*(1.5 * E, E, {}), 'dW: max abs diff 2 at [1, 1] (yours 6, expected 4)\n6 of 6 elements differ by more than atol + rtol*|expected| (rtol=1e-10, atol=1e-12).\nLikely cause: yours is 1.5 times the expected gradient everywhere — a constant factor is off.'),
-    'rounding': (*(E * (1 + 1e-7), E, {}), 'dW: max abs diff 4e-07 at [1, 1] (yours 4, expected 4)\n6 of 6 elements differ by more than atol + rtol*|expected| (rtol=1e-10, atol=1e-12).\nLikely cause: rounding — the difference is about 1e-07 of the values, the size of float32 rounding: was something computed in float32 (torch.tensor(...) is float32 by default)? Or the formula is right but numerically different.'),
+    'sign flip': (*(-E, E, {}), 'dW: max abs diff 8 at [1, 1] (yours -4, expected 4)\n6 of 6 elements differ by more than atol + rtol*|expected| (rtol=1e-10, atol=1e-12).\nLikely cause: a sign flip — yours is exactly minus the expected values. Check the sign of the loss derivative (pred - y, not y - pred) and of each step.'),
+    'square transposed': (*(S.T, S, {}), 'dW: max abs diff 1 at [0, 1] (yours 3, expected 2)\n2 of 4 elements differ by more than atol + rtol*|expected| (rtol=1e-10, atol=1e-12).\nLikely cause: transposed — yours is the transpose of the expected values. A weight W of shape (out, in) used as y = x @ W.T has dW = dy.T @ x.'),
+    'missing 1/4 with batch': (*(4 * E, E, {"batch_size": 4}), "dW: max abs diff 12 at [1, 1] (yours 16, expected 4)\n6 of 6 elements differ by more than atol + rtol*|expected| (rtol=1e-10, atol=1e-12).\nLikely cause: yours is 4 times the expected values everywhere — a factor 1/4 is missing: the batch has 4 samples, so the mean's 1/N (reduction='mean') was left out."),
+    'missing 1/4 without batch': (*(4 * E, E, {}), "dW: max abs diff 12 at [1, 1] (yours 16, expected 4)\n6 of 6 elements differ by more than atol + rtol*|expected| (rtol=1e-10, atol=1e-12).\nLikely cause: yours is 4 times the expected values everywhere — a factor 1/4 is missing."),
+    'missing 1/2': (*(2 * E, E, {}), "dW: max abs diff 4 at [1, 1] (yours 8, expected 4)\n6 of 6 elements differ by more than atol + rtol*|expected| (rtol=1e-10, atol=1e-12).\nLikely cause: yours is 2 times the expected values everywhere — a factor 1/2 is missing; or a second backward pass without zero_grad() (gradients add up)."),
+    'extra 1/3': (*(E / 3, E, {}), 'dW: max abs diff 2.7 at [1, 1] (yours 1.333, expected 4)\n6 of 6 elements differ by more than atol + rtol*|expected| (rtol=1e-10, atol=1e-12).\nLikely cause: yours is 1/3 of the expected values everywhere — a factor 3 is missing.'),
+    'minus 5': (*(-5 * E, E, {}), 'dW: max abs diff 24 at [1, 1] (yours -20, expected 4)\n6 of 6 elements differ by more than atol + rtol*|expected| (rtol=1e-10, atol=1e-12).\nLikely cause: yours is -5 times the expected values — a sign flip and a factor 1/5 missing.'),
+    'factor 1.5': (*(1.5 * E, E, {}), 'dW: max abs diff 2 at [1, 1] (yours 6, expected 4)\n6 of 6 elements differ by more than atol + rtol*|expected| (rtol=1e-10, atol=1e-12).\nLikely cause: yours is 1.5 times the expected values everywhere — a constant factor is off.'),
+    'rounding': (*(E * (1 + 1e-7), E, {}), 'dW: max abs diff 4e-07 at [1, 1] (yours 4.0000004, expected 4)\n6 of 6 elements differ by more than atol + rtol*|expected| (rtol=1e-10, atol=1e-12).\nClose, but not the same formula: the difference is about 1e-07 of the values, far above float64 rounding (1e-16). Look for an approximation or a constant in another place (a one-sided difference, an epsilon inside instead of outside a root).'),
     'unrelated': (*(E + np.array([[0, 1, 0], [0, 0, 0]]), E, {}), 'dW: max abs diff 1 at [0, 1] (yours -1, expected -2)\n1 of 6 elements differ by more than atol + rtol*|expected| (rtol=1e-10, atol=1e-12).'),
     'reference tiny': (*(np.full(3, 1e-3), np.zeros(3), {}), 'dW: max abs diff 0.001 at [0] (yours 0.001, expected 0)\n3 of 3 elements differ by more than atol + rtol*|expected| (rtol=1e-10, atol=1e-12).'),
 }
@@ -300,16 +300,20 @@ def test_kink_mask_locations():
 @pytest.mark.parametrize(
     "factor, kwargs, cause",
     [
-        (2.0, {"batch_size": 2}, "yours is 2 times the expected gradient everywhere — a missing 1/2: the batch has 2 samples, so the mean's 1/N factor (reduction='mean') was left out; or the 2 of d(u**2)/du = 2u; or a second backward pass without zero_grad()."),
-        (3.0, {"batch_size": 4}, "yours is 3 times the expected gradient everywhere — a missing 1/3: if the batch has 3 samples, the mean's 1/N factor (reduction='mean') was left out."),
-        (3 * (1 + 2e-7), {}, "yours is 3 times the expected gradient everywhere — a missing 1/3: if the batch"),
-        (0.5, {}, "yours is 1/2 of the expected gradient everywhere — an extra division by 2 (dividing by the batch size twice, or averaging a loss defined as a sum?)."),
-        (1 / (4 * (1 + 2e-7)), {}, "yours is 1/4 of the expected gradient everywhere — an extra division by 4"),
-        (-2.0, {}, "yours is -2 times the expected gradient — a sign flip and a missing 1/2 (mean over the batch)."),
-        (-3 * (1 + 2e-7), {}, "yours is -3 times the expected gradient — a sign flip and a missing 1/3"),
-        (2.5, {}, "yours is 2.5 times the expected gradient everywhere — a constant factor is off."),
+        (2.0, {"batch_size": 2}, "yours is 2 times the expected values everywhere — a factor 1/2 is missing: the batch has 2 samples, so the mean's 1/N (reduction='mean') was left out; or a second backward pass without zero_grad() (gradients add up)."),
+        (3.0, {"batch_size": 4}, "yours is 3 times the expected values everywhere — a factor 1/3 is missing."),
+        (3 * (1 + 2e-7), {}, "yours is 3 times the expected values everywhere — a factor 1/3 is missing."),
+        (0.5, {}, "yours is 1/2 of the expected values everywhere — a factor 2 is missing (the 2 of d(u**2)/du = 2u?)."),
+        (1 / 3, {"batch_size": 3}, "yours is 1/3 of the expected values everywhere — a factor 3 is missing (dividing by the batch size twice, or averaging a loss defined as a sum?)."),
+        (1 / 3, {"batch_size": 4}, "yours is 1/3 of the expected values everywhere — a factor 3 is missing."),
+        (3**0.5, {}, "yours is sqrt(3) times the expected values everywhere — a square root is off"),
+        (1 / 8**0.5, {}, "yours is 1/sqrt(8) times the expected values everywhere — a square root is off"),
+        (1 / (4 * (1 + 2e-7)), {}, "yours is 1/4 of the expected values everywhere — a factor 4 is missing."),
+        (-2.0, {}, "yours is -2 times the expected values — a sign flip and a factor 1/2 missing."),
+        (-3 * (1 + 2e-7), {}, "yours is -3 times the expected values — a sign flip and a factor 1/3 missing."),
+        (2.5, {}, "yours is 2.5 times the expected values everywhere — a constant factor is off."),
     ],
-    ids=["x2 batch 2", "x3 batch 4", "x3 nearly", "x1/2", "x1/4 nearly", "x-2", "x-3 nearly", "x2.5"],
+    ids=["x2 batch 2", "x3 batch 4", "x3 nearly", "x1/2", "x1/3 batch 3", "x1/3 batch 4", "x sqrt3", "x 1/sqrt8", "x1/4 nearly", "x-2", "x-3 nearly", "x2.5"],
 )
 def test_assert_close_names_the_factor(factor, kwargs, cause):
     with pytest.raises(AssertionError) as info:
@@ -334,7 +338,7 @@ def test_assert_close_value_hints_stay_quiet_when_they_do_not_apply():
     assert "Likely cause" not in str(info.value)
     with pytest.raises(AssertionError) as info:
         check.assert_close(a.astype(np.float64), e.astype(np.float64), "dx")
-    assert "Likely cause: rounding — the difference is about 1e-06 of the values" in str(info.value)
+    assert "Close, but not the same formula: the difference is about 1e-06 of the values" in str(info.value)
 
 
 # --- check_model_grads: float32, targets, models without parameters, failure report ---------------
@@ -393,7 +397,7 @@ def test_check_model_grads_report_lists_every_mismatch_then_what_matched():
     parts = msg.split("\n\n")
     assert [p.split(":")[0] for p in parts[:-1]] == ["0.weight.grad", "0.bias.grad", "dX (input gradient)"]
     assert "(hand " in parts[0] and ", autograd " in parts[0] and "rtol*|autograd|" in parts[0]
-    assert "Likely cause: yours is 8 times the expected gradient everywhere — a missing 1/8: if the batch" in parts[0]
+    assert "Likely cause: yours is 8 times the expected values everywhere — a factor 1/8 is missing." in parts[0]
     assert parts[-1] == "(matching torch autograd: output, loss)"
 
     class Shifted(nn.Linear):
@@ -402,7 +406,7 @@ def test_check_model_grads_report_lists_every_mismatch_then_what_matched():
 
     with pytest.raises(AssertionError, match=r"\n\n\(matching torch autograd: nothing\)$"):
         check.check_model_grads(nn.Sequential(Shifted(3, 2, rng=0)), nn.MSELoss(), X, y)
-    with pytest.raises(AssertionError, match=r"4 times the expected gradient everywhere — a missing 1/4: the batch has 4 samples"):
+    with pytest.raises(AssertionError, match=r"4 times the expected values everywhere — a factor 1/4 is missing: the batch has 4 samples"):
 
         class Quad(nn.MSELoss):
             def backward(self, grad_output=None):
