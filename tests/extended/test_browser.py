@@ -157,6 +157,16 @@ def page(browser):
     context.close()
 
 
+def _readme_screenshot(page, name: str) -> None:
+    """A small PNG for the README (256 colours)."""
+    from PIL import Image
+
+    path = ROOT / "docs" / "images" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(path), scale="css")
+    Image.open(path).convert("RGB").quantize(256).save(path, optimize=True)
+
+
 def _off_machine(urls: list[str]) -> list[str]:
     return [u for u in urls if not u.startswith(LOCAL_SCHEMES)]
 
@@ -181,10 +191,11 @@ def test_every_slide_fits_and_stays_offline(decks, page, name):
     assert page.requests, "no request recorded at all: the recorder is broken"
     assert not _off_machine(page.requests), f"requests off the machine: {_off_machine(page.requests)}"
     if name.startswith("01") and os.environ.get("BP_SCREENSHOTS"):
-        page.evaluate("() => Reveal.slide(1, 0)")
+        first_plot = next(r["where"] for r in results if r["images"])
+        h, v = first_plot.split("/")[1:]
+        page.evaluate(f"() => Reveal.slide({h}, {v})")
         page.wait_for_timeout(300)
-        (ROOT / "docs" / "images").mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(ROOT / "docs" / "images" / "slide.png"), scale="css")
+        _readme_screenshot(page, "slide.png")
 
 
 def test_the_recorder_sees_a_request_off_the_machine(page, tmp_path):
@@ -251,7 +262,7 @@ def test_site_pages_titles_navigation_and_links(site, page):
     if os.environ.get("BP_SCREENSHOTS"):
         page.goto(pages[sorted(pages)[1]].as_uri())
         page.wait_for_timeout(500)
-        page.screenshot(path=str(ROOT / "docs" / "images" / "site.png"), scale="css")
+        _readme_screenshot(page, "site.png")
 
 
 def test_site_hides_solutions_behind_a_click(site, page):
