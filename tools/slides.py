@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import base64
 import copy
-import json
 import pathlib
 import re
 import struct
@@ -433,7 +432,6 @@ def build(src: pathlib.Path, out: pathlib.Path, offline: bool = False) -> list[p
         target = out / path.with_suffix(".slides.html").name
         target.write_text(body)
         written.append(target)
-    (out / "decks.json").write_text(json.dumps([p.name for p in written], indent=1) + "\n")
     return written
 
 
