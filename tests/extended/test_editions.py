@@ -148,7 +148,8 @@ def test_slides_offline_use_local_reveal(copy):
         assert (out / "vendor" / "node_modules" / rel).is_file(), rel
     for deck in out.glob("*.slides.html"):
         text = deck.read_text()
-        remote = re.findall(r'(?:src|href)="(https?://[^"]+)"', text)
+        remote = re.findall(r'src="(https?://[^"]+)"', text)  # scripts, images
+        remote += re.findall(r'<link[^>]+href="(https?://[^"]+)"', text)  # style sheets
         remote += re.findall(r'"(https?://[^"]+\.js)"', text) + re.findall(r"import .* from '(http[^']+)'", text)
         assert not remote, f"{deck.name}: offline deck loads {remote}"
         assert "vendor/node_modules/reveal.js" in text
