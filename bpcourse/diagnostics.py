@@ -33,28 +33,41 @@ __all__ = [
     "Recorder",
     "activation_saturation",
     "record",
+    "saturated",
     "snapshot",
     "update_ratios",
     "weight_grad_norms",
 ]
 
-# Output ranges where an activation's derivative is (almost) zero. sigmoid' < 0.0196 and
-# tanh' < 0.0396 there; a ReLU at 0 passes no gradient at all.
+# The package's one definition of "saturated": output ranges where an activation's derivative
+# is (almost) zero. sigmoid' < 0.0196 and tanh' < 0.0396 there; a ReLU at 0 passes no gradient.
 _SATURATED = {
-    "Sigmoid": lambda a: (a < 0.02) | (a > 0.98),
-    "Tanh": lambda a: np.abs(a) > 0.98,
-    "ReLU": lambda a: a <= 0,
+    "sigmoid": lambda a: (a < 0.02) | (a > 0.98),
+    "tanh": lambda a: np.abs(a) > 0.98,
+    "relu": lambda a: a <= 0,
 }
 
 
-def activation_saturation(kind: str, output: np.ndarray) -> float | None:
-    """Fraction of ``output`` (any shape) where the activation ``kind`` passes ~no gradient.
+def saturated(kind: str, output: np.ndarray) -> np.ndarray:
+    """Boolean mask, the shape of ``output``: where the activation ``kind`` passes ~no gradient.
 
-    Sigmoid: output < 0.02 or > 0.98; Tanh: |output| > 0.98; ReLU: output == 0 (inactive).
+    ``kind``: "sigmoid", "tanh" or "relu" (any case, e.g. the layer's class name "Sigmoid").
+    Sigmoid: output < 0.02 or > 0.98; Tanh: |output| > 0.98; ReLU: output <= 0 (inactive).
+    """
+    test = _SATURATED.get(kind.lower())
+    if test is None:
+        raise ValueError(f"kind must be one of {tuple(_SATURATED)} (any case), got {kind!r:.60}")
+    return np.asarray(test(np.asarray(output)))
+
+
+def activation_saturation(kind: str, output: np.ndarray) -> float | None:
+    """Fraction of ``output`` (any shape) that is :func:`saturated` for the activation ``kind``.
+
     Returns None for other layers (a Linear has no saturation).
     """
-    test = _SATURATED.get(kind)
-    return None if test is None else float(np.mean(test(np.asarray(output))))
+    if kind.lower() not in _SATURATED:
+        return None
+    return float(np.mean(saturated(kind, output)))
 
 
 @dataclass(frozen=True)

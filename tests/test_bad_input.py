@@ -557,9 +557,9 @@ def torch_clipped(name, grads, *args):
 
 
 GR = ([3.0, -4.0], [[12.0]])
-R("clip_grad_norm_(model)", utils.clip_grad_norm_, (fresh_linear(), 1.0), exc=TypeError, match=r"^parameters must be Parameters, got a Module: pass model\.parameters\(\)")
-R("clip_grad_norm_([array])", utils.clip_grad_norm_, ([np.ones(2)], 1.0), exc=TypeError, match=r"^parameters\[0\] must be a bpcourse\.nn\.Parameter \(with \.grad\), got ndarray")
-R("clip_grad_norm_(torch params)", utils.clip_grad_norm_, ([torch.ones(2)], 1.0), exc=TypeError, match=r"^parameters\[0\] must be a bpcourse\.nn\.Parameter .*got Tensor")
+R("clip_grad_norm_(model)", utils.clip_grad_norm_, (fresh_linear(), 1.0), exc=TypeError, match=r"^parameters must be a Parameter or an iterable of Parameters, got the module Linear; pass model\.parameters\(\)")
+R("clip_grad_norm_([array])", utils.clip_grad_norm_, ([np.ones(2)], 1.0), exc=TypeError, match=r"^parameters\[0\] must be a Parameter, got ndarray; wrap arrays in bpcourse\.nn\.Parameter")
+R("clip_grad_norm_(torch params)", utils.clip_grad_norm_, ([torch.ones(2)], 1.0), exc=TypeError, match=r"^parameters\[0\] must be a Parameter, got Tensor \(a torch tensor")
 R("clip_grad_norm_(42)", utils.clip_grad_norm_, (42, 1.0), exc=TypeError, match=r"^parameters must be a Parameter or an iterable of Parameters, got int")
 R("clip_grad_norm_: inf norm with error_if_nonfinite", lambda: utils.clip_grad_norm_(params_with_grads([np.inf, 1.0]), 1.0, error_if_nonfinite=True),
   exc=RuntimeError, match=r"^The total norm of order 2\.0 for gradients from `parameters` is non-finite")

@@ -17,7 +17,6 @@ def test_readme_python_examples_run():
 
 def test_readme_lists_every_notebook_with_its_own_time_estimate():
     import nbformat
-
     from editions import describe_notebook, notebook_paths
 
     readme = (ROOT / "README.md").read_text()

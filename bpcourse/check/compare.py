@@ -13,10 +13,11 @@ shows the actual tiny differences (``1.1e-16`` on one machine is ``2.2e-16`` on 
 
 from __future__ import annotations
 
-import numbers
 from dataclasses import dataclass
 
 import numpy as np
+
+from .._validate import check_real
 
 # DESIGN.md's verification table: (rtol, atol) by dtype of the compared arrays.
 TOLERANCES: dict[np.dtype, tuple[float, float]] = {
@@ -251,11 +252,9 @@ def _tolerance(value: object, name: str) -> float | None:
     """``value`` (None or a real number >= 0) as a float; ``float("1e-5")`` must not pass silently."""
     if value is None:
         return None
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a non-negative number, got {value!r:.60}")
-    if not value >= 0:
-        raise ValueError(f"{name} must be a non-negative number, got {value!r:.60}")
-    return float(value)
+    return check_real(
+        value, name, low=0.0, finite=False, expected="a non-negative number", allowed="a non-negative number"
+    )
 
 
 def assert_close(

@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from .._validate import check_real
 from .compare import FD_TOLERANCE, CheckResult, assert_close, to_numpy
 
 _EPS = float(np.finfo(np.float64).eps)
@@ -93,9 +94,7 @@ def numerical_grad(
         central difference at a kink coordinate is meaningless: leave those out.
     """
     xv = _as_f64_input(x, "x")
-    h = float(h)
-    if not (np.isfinite(h) and h > 0):
-        raise ValueError(f"h must be a positive number, got {h}")
+    h = check_real(h, "h", low=0.0, low_open=True, allowed="a positive number")
     if kinks is not None and not return_kinks:
         raise TypeError("kinks= is used with return_kinks=True (which returns the kink mask)")
     grad = np.zeros_like(xv)

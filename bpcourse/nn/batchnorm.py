@@ -22,12 +22,9 @@ In eval mode mu and var are constants: ``dx = dxhat / sqrt(running_var + eps)``.
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
-from .._validate import as_float_array
-from .linear import _check_dtype
+from .._validate import as_float_array, check_dtype, check_flag, check_int, check_real
 from .module import Module, Parameter
 
 __all__ = ["BatchNorm1d"]
@@ -55,24 +52,23 @@ class BatchNorm1d(Module):
         *,
         dtype: type | np.dtype = np.float64,
     ) -> None:
-        if isinstance(num_features, bool) or not isinstance(num_features, (int, np.integer)):
-            raise TypeError(f"num_features must be an int, got {num_features!r}")
-        if num_features < 1:
-            raise ValueError(f"num_features must be >= 1, got {num_features}")
-        if isinstance(eps, bool) or not isinstance(eps, numbers.Real):
-            raise TypeError(f"eps must be a positive number, got {eps!r:.60}")
-        if not eps > 0:
-            raise ValueError(f"eps must be > 0, got {eps!r}")
-        if momentum is not None and (isinstance(momentum, bool) or not isinstance(momentum, numbers.Real)):
-            raise TypeError(f"momentum must be a real number or None, got {momentum!r:.60}")
-        if momentum is not None and not 0.0 <= momentum <= 1.0:
-            raise ValueError(f"momentum must be in [0, 1] or None, got {momentum!r}")
-        dtype = _check_dtype(dtype)
-        self.num_features = int(num_features)
-        self.eps = float(eps)
-        self.momentum = momentum
-        self.affine = affine
-        self.track_running_stats = track_running_stats
+        self.num_features = check_int(num_features, "num_features", low=1)
+        self.eps = check_real(eps, "eps", low=0.0, low_open=True, expected="a positive number")
+        self.momentum = (
+            None
+            if momentum is None
+            else check_real(
+                momentum,
+                "momentum",
+                low=0.0,
+                high=1.0,
+                expected="a real number or None",
+                allowed="in [0, 1] or None",
+            )
+        )
+        self.affine = check_flag(affine, "affine")
+        self.track_running_stats = check_flag(track_running_stats, "track_running_stats")
+        dtype = check_dtype(dtype)
         self.dtype = dtype
         if affine:
             self.weight = Parameter(np.ones(num_features, dtype=self.dtype), "weight")

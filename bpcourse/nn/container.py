@@ -6,7 +6,8 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from .linear import Linear, _check_input_grad
+from .._validate import check_flag
+from .linear import Linear
 from .module import Module
 
 __all__ = ["Sequential"]
@@ -63,7 +64,7 @@ class Sequential(Module):
         which is asked to skip its own dL/dx if it can (``Linear``, ``Sequential``). A train
         step: ``model.backward(criterion.backward(), input_grad=False)``.
         """
-        input_grad = _check_input_grad(input_grad)
+        input_grad = check_flag(input_grad, "input_grad")
         modules = list(self)
         first = 0
         if not input_grad:  # modules before the first parameter need no gradient at all
