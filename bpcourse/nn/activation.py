@@ -48,7 +48,7 @@ class ReLU(_Activation):
         """dL/dy -> dL/dx = dL/dy * (x > 0). Same shape as x."""
         g = self._grad_output(grad_output)
         x = self._cache
-        return g * F.relu_grad(x)
+        return g * (x > 0)
 
 
 class LeakyReLU(_Activation):
