@@ -29,7 +29,7 @@ def describe(x: object) -> str:
     if isinstance(x, np.ndarray):
         return f"an array of shape {x.shape} and dtype {x.dtype}"
     if _is_torch_tensor(x):
-        return f"a torch.Tensor of shape {tuple(x.shape)} and dtype {x.dtype}"
+        return f"a torch.Tensor of shape {tuple(x.shape)} and dtype {x.dtype}"  # type: ignore[attr-defined]
     return f"{type(x).__name__} {x!r}"[:120]
 
 
@@ -77,9 +77,7 @@ def as_float_array(
         arr = np.asarray(x)
     except ValueError as exc:  # ragged nested lists
         raise ValueError(f"{name} must be a rectangular array of numbers, got {x!r:.80}") from exc
-    if arr.dtype == object or not (
-        np.issubdtype(arr.dtype, np.number) or arr.dtype == np.bool_
-    ):
+    if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == np.bool_):
         raise TypeError(f"{name} must be an array of numbers, got {describe(x)}")
     if np.issubdtype(arr.dtype, np.complexfloating):
         raise TypeError(f"{name} must be real, got complex dtype {arr.dtype}")
@@ -97,7 +95,9 @@ def as_float_array(
     if finite and not np.all(np.isfinite(arr)):
         bad = np.argwhere(~np.isfinite(arr))[0]
         where = tuple(int(i) for i in bad) if arr.ndim else ()
-        raise ValueError(f"{name} must be finite, got {arr[where] if arr.ndim else arr} at index {where}")
+        raise ValueError(
+            f"{name} must be finite, got {arr[where] if arr.ndim else arr} at index {where}"
+        )
     if shape is not None:
         check_shape(arr, name, shape)
     return arr
@@ -112,8 +112,10 @@ def _shape_matches(actual: tuple[int, ...], expected: tuple[int | None, ...]) ->
 def check_shape(arr: np.ndarray, name: str, expected: tuple[int | None, ...]) -> None:
     """Raise unless ``arr.shape`` matches ``expected`` (``None`` matches any size). Never broadcasts."""
     if not _shape_matches(arr.shape, expected):
-        want = "(" + ", ".join("N" if e is None else str(e) for e in expected) + (
-            ",)" if len(expected) == 1 else ")"
+        want = (
+            "("
+            + ", ".join("N" if e is None else str(e) for e in expected)
+            + (",)" if len(expected) == 1 else ")")
         )
         raise ValueError(f"{name} must have shape {want}, got {describe(arr)}")
 
@@ -248,7 +250,7 @@ def numpy_rng(
       ``setup_notebook()`` seeds with ``np.random.seed``.
     """
     if rng is None and allow_none:
-        return np.random  # type: ignore[return-value]
+        return np.random
     if isinstance(rng, np.random.Generator):
         return rng
     if isinstance(rng, numbers.Integral) and not isinstance(rng, (bool, np.bool_)):
@@ -299,7 +301,9 @@ def parameter_list(
     from .nn.module import Module, Parameter  # the layers import this module
 
     pre = _prefix(owner)
-    expected = "a Parameter or an iterable of Parameters" if single_ok else "an iterable of Parameters"
+    expected = (
+        "a Parameter or an iterable of Parameters" if single_ok else "an iterable of Parameters"
+    )
     if isinstance(params, Module):
         raise TypeError(
             f"{pre}{name} must be {expected}, got the module {type(params).__name__}; "

@@ -21,11 +21,15 @@ __all__ = ["linear_toy", "moons", "spirals", "xor"]
 
 
 def _count(value: object, name: str, minimum: int) -> int:
-    return check_int(value, name, low=minimum, expected="an integer", below=f"at least {minimum}", typed=True)
+    return check_int(
+        value, name, low=minimum, expected="an integer", below=f"at least {minimum}", typed=True
+    )
 
 
 def _noise(value: object) -> float:
-    return check_real(value, "noise", low=0.0, expected="a number", allowed="a finite number >= 0", typed=True)
+    return check_real(
+        value, "noise", low=0.0, expected="a number", allowed="a finite number >= 0", typed=True
+    )
 
 
 def _finite(value: object, name: str) -> float:

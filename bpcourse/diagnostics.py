@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -158,10 +159,14 @@ class Record:
                     out_mean=float(np.mean(o)),
                     out_std=float(np.std(o)),
                     saturation=activation_saturation(kind, o),
-                    grad_out_norm=float(np.linalg.norm(self.grad_outputs[i])) if has_grads else None,
+                    grad_out_norm=float(np.linalg.norm(self.grad_outputs[i]))
+                    if has_grads
+                    else None,
                     grad_in_norm=float(np.linalg.norm(self.grad_inputs[i])) if has_grads else None,
                     weight_norm=None if w is None else float(np.linalg.norm(w.data)),
-                    weight_grad_norm=None if w is None or not has_grads else float(np.linalg.norm(w.grad)),
+                    weight_grad_norm=None
+                    if w is None or not has_grads
+                    else float(np.linalg.norm(w.grad)),
                 )
             )
         return out
@@ -186,7 +191,9 @@ class Record:
 
 def _children(model: Module) -> list[tuple[str, Module]]:
     if not isinstance(model, Module):
-        raise TypeError(f"model must be a bpcourse.nn Module (a Sequential), got {type(model).__name__}")
+        raise TypeError(
+            f"model must be a bpcourse.nn Module (a Sequential), got {type(model).__name__}"
+        )
     children = list(model.named_children())
     if not children:
         raise ValueError(
@@ -212,7 +219,7 @@ class Recorder:
 
     def _new_record(self) -> Record:
         weights = {
-            n: c.weight for n, c in self.children if isinstance(getattr(c, "weight", None), Parameter)
+            n: w for n, c in self.children if isinstance(w := getattr(c, "weight", None), Parameter)
         }
         return Record(
             names=[n for n, _ in self.children],
@@ -248,7 +255,7 @@ class Recorder:
 def record(
     model: Module,
     X: np.ndarray,
-    criterion: object | None = None,
+    criterion: Any = None,
     y: object | None = None,
     *,
     grad_output: np.ndarray | None = None,
@@ -277,6 +284,7 @@ def record(
     if criterion is not None:
         loss = criterion(out, y)
         grad_output = criterion.backward()
+    assert grad_output is not None  # checked above: one of criterion and grad_output
     rec.backward(grad_output)
     rec.record.loss = None if loss is None else float(loss)
     return rec.record

@@ -68,8 +68,9 @@ class Neuron(Module):
 class Layer(Module):
     """``nout`` neurons reading the same ``nin`` inputs; returns a list of ``nout`` Values."""
 
-    def __init__(self, nin: int, nout: int, activation: str | None = "relu",
-                 rng: object = None) -> None:
+    def __init__(
+        self, nin: int, nout: int, activation: str | None = "relu", rng: object = None
+    ) -> None:
         gen = python_rng(rng)
         self.neurons = [Neuron(nin, activation, gen) for _ in range(_count(nout, "nout"))]
 
@@ -93,20 +94,23 @@ class MLP(Module):
     neuron by neuron, weights then bias.
     """
 
-    def __init__(self, nin: int, nouts: Sequence[int], activation: str | None = "relu",
-                 rng: object = None) -> None:
+    def __init__(
+        self, nin: int, nouts: Sequence[int], activation: str | None = "relu", rng: object = None
+    ) -> None:
         if not isinstance(nouts, Sequence) or not nouts:
             raise ValueError(f"nouts must be a non-empty list of layer sizes, got {nouts!r}")
         gen = python_rng(rng)
         sizes = [_count(nin, "nin"), *nouts]
-        self.layers = [Layer(sizes[i], sizes[i + 1], activation if i < len(nouts) - 1 else None, gen)
-                       for i in range(len(nouts))]
+        self.layers = [
+            Layer(sizes[i], sizes[i + 1], activation if i < len(nouts) - 1 else None, gen)
+            for i in range(len(nouts))
+        ]
 
     def __call__(self, x: Sequence[Value | float]) -> Value | list[Value]:
         """The output for ``nin`` inputs: one Value, or a list if the last layer has several."""
         for layer in self.layers:
-            x = layer(x)
-        return x[0] if len(x) == 1 else x
+            x = out = layer(x)
+        return out[0] if len(out) == 1 else out
 
     def parameters(self) -> list[Value]:
         """Layer by layer, neuron by neuron, weights then bias (torch's order, row by row)."""

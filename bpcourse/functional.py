@@ -163,7 +163,7 @@ def check_reduction(reduction: object) -> str:
     """``reduction`` if it is "mean", "sum" or "none" (torch's three), else a ValueError."""
     if not isinstance(reduction, str) or reduction not in REDUCTIONS:
         raise ValueError(f'reduction must be "mean", "sum" or "none", got {reduction!r:.60}')
-    return reduction  # type: ignore[return-value]
+    return reduction
 
 
 def _reduce(loss: np.ndarray, reduction: str) -> float | np.ndarray:

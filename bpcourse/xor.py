@@ -19,6 +19,7 @@ This module never imports torch.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import numpy as np
 
@@ -92,7 +93,7 @@ class Recipe:
         for name, value in checked.items():
             object.__setattr__(self, name, value)
 
-    def with_(self, **changes: object) -> Recipe:
+    def with_(self, **changes: Any) -> Recipe:
         """A copy with some fields changed, e.g. ``recipe.with_(hidden=8)``."""
         return replace(self, **changes)
 

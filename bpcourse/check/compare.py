@@ -323,7 +323,7 @@ def assert_close(
         return CheckResult(name, a.shape, str(a.dtype), rtol, atol, worst, reference)
     score = np.where(np.isnan(diff), np.inf, diff)
     score = np.where(bad, score, -1.0)
-    idx = np.unravel_index(int(np.argmax(score)), a.shape) if a.ndim else ()
+    idx = tuple(int(i) for i in np.unravel_index(int(np.argmax(score)), a.shape)) if a.ndim else ()
     where = f" at {_fmt_index(idx)}" if a.ndim else ""
     n_bad, n = int(np.count_nonzero(bad)), a.size
     lines = [

@@ -27,9 +27,7 @@ class _Activation(Module):
     _cache: np.ndarray | None = None  # what backward needs (the input or the output), from forward
 
     def _grad_output(self, grad_output: object) -> np.ndarray:
-        self._require_forward(self._cache)
-        assert self._cache is not None
-        c = self._cache
+        c = self._cached(self._cache)
         return as_float_array(grad_output, "grad_output", dtype=c.dtype, shape=c.shape)
 
     def __repr__(self) -> str:
@@ -47,7 +45,7 @@ class ReLU(_Activation):
     def backward(self, grad_output: object) -> np.ndarray:
         """dL/dy -> dL/dx = dL/dy * (x > 0). Same shape as x."""
         g = self._grad_output(grad_output)
-        x = self._cache
+        x = self._cached(self._cache)
         return g * (x > 0)
 
 
@@ -65,7 +63,7 @@ class LeakyReLU(_Activation):
     def backward(self, grad_output: object) -> np.ndarray:
         """dL/dy -> dL/dx = dL/dy where x > 0, else negative_slope * dL/dy. Same shape as x."""
         g = self._grad_output(grad_output)
-        x = self._cache
+        x = self._cached(self._cache)
         return g * F.leaky_relu_grad(x, self.negative_slope)
 
     def __repr__(self) -> str:
@@ -83,7 +81,7 @@ class Sigmoid(_Activation):
     def backward(self, grad_output: object) -> np.ndarray:
         """dL/dy -> dL/dx = dL/dy * y (1 - y). Same shape as x."""
         g = self._grad_output(grad_output)
-        y = self._cache
+        y = self._cached(self._cache)
         return g * y * (1 - y)
 
 
@@ -98,5 +96,5 @@ class Tanh(_Activation):
     def backward(self, grad_output: object) -> np.ndarray:
         """dL/dy -> dL/dx = dL/dy * (1 - y^2). Same shape as x."""
         g = self._grad_output(grad_output)
-        y = self._cache
+        y = self._cached(self._cache)
         return g * (1 - y * y)

@@ -72,7 +72,7 @@ def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
         if param is None:
             slope = 0.01
         elif is_real(param):
-            slope = float(param)  # type: ignore[arg-type]
+            slope = float(param)  # is_real: a numbers.Real
         else:
             raise ValueError(f"negative_slope {param} not a valid number")
         return math.sqrt(2.0 / (1 + slope**2))
@@ -111,7 +111,7 @@ def calculate_fan_in_and_fan_out(tensor: Fillable) -> tuple[int, int]:
     return shape[1] * receptive_field, shape[0] * receptive_field
 
 
-def _correct_fan(tensor: object, mode: str) -> int:
+def _correct_fan(tensor: Fillable, mode: str) -> int:
     if not isinstance(mode, str) or mode.lower() not in ("fan_in", "fan_out"):
         raise ValueError(f"Mode {mode} not supported, please use one of ['fan_in', 'fan_out']")
     fan_in, fan_out = calculate_fan_in_and_fan_out(tensor)
@@ -123,13 +123,13 @@ def _real(x: object, name: str) -> float:
     return check_real(x, name, finite=False)
 
 
-def _fill(tensor, values: np.ndarray):
+def _fill(tensor: Fillable, values: np.ndarray | float) -> Fillable:
     arr = _array_of(tensor)
     arr[...] = values  # in place: keeps the array's identity and dtype
     return tensor
 
 
-def _empty(tensor) -> bool:
+def _empty(tensor: Fillable) -> bool:
     if _array_of(tensor).size == 0:
         warnings.warn("Initializing zero-element tensors is a no-op", stacklevel=3)
         return True

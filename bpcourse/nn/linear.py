@@ -59,10 +59,11 @@ class Linear(Module):
         bias.grad. ``input_grad=False`` skips dL/dx = g W and returns None: torch does the same
         when x does not require grad, e.g. for the first layer, whose x is a batch of data.
         """
-        self._require_forward(self._x)
+        x = self._cached(self._x)
         input_grad = check_flag(input_grad, "input_grad")
-        x = self._x
-        g = as_float_array(grad_output, "grad_output", dtype=x.dtype, shape=(len(x), self.out_features))
+        g = as_float_array(
+            grad_output, "grad_output", dtype=x.dtype, shape=(len(x), self.out_features)
+        )
         self.weight.grad += g.T @ x
         if self.bias is not None:
             self.bias.grad += g.sum(axis=0)

@@ -11,10 +11,13 @@ The contract, torch's but with the backward pass written by hand:
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any, TypeVar
 
 import numpy as np
 
 from .._validate import as_float_array
+
+T = TypeVar("T")
 
 
 class Parameter:
@@ -26,7 +29,8 @@ class Parameter:
 
     def __init__(self, data: object, name: str = "parameter") -> None:
         self.data = np.array(as_float_array(data, name, allow_empty=True), copy=True)
-        self.grad: np.ndarray | None = np.zeros_like(self.data)
+        # Set to None by hand, a gradient is skipped by the optimizers (as in torch).
+        self.grad: np.ndarray = np.zeros_like(self.data)
 
     @property
     def shape(self) -> tuple[int, ...]:
@@ -55,13 +59,13 @@ class Module:
 
     training: bool = True
 
-    def __call__(self, *args, **kwargs):
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
         return self.forward(*args, **kwargs)
 
-    def forward(self, *args, **kwargs):
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError(f"{type(self).__name__}.forward is not written")
 
-    def backward(self, grad_output: np.ndarray) -> np.ndarray:
+    def backward(self, grad_output: Any) -> Any:
         raise NotImplementedError(f"{type(self).__name__}.backward is not written")
 
     # --- traversal -----------------------------------------------------------------------------
@@ -105,6 +109,12 @@ class Module:
 
     def eval(self) -> Module:
         return self.train(False)
+
+    def _cached(self, value: T | None) -> T:
+        """``value`` (what the forward pass stored), or the error of :meth:`_require_forward`."""
+        self._require_forward(value)
+        assert value is not None
+        return value
 
     def _require_forward(self, *cached: object) -> None:
         """Raise a clear error when ``backward`` is called before ``forward``."""

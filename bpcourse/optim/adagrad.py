@@ -34,7 +34,14 @@ class Adagrad(Optimizer):
     State per parameter: ``step`` (int) and ``sum`` (shape of the parameter).
     """
 
-    hyperparameters = ("lr", "lr_decay", "weight_decay", "initial_accumulator_value", "eps", "maximize")
+    hyperparameters = (
+        "lr",
+        "lr_decay",
+        "weight_decay",
+        "initial_accumulator_value",
+        "eps",
+        "maximize",
+    )
 
     def __init__(
         self,
@@ -52,8 +59,8 @@ class Adagrad(Optimizer):
         self.lr_decay = check_number(name, "lr_decay", lr_decay)
         self.weight_decay = check_number(name, "weight_decay", weight_decay)
         self.initial_accumulator_value = check_number(
-                name, "initial_accumulator_value", initial_accumulator_value
-            )
+            name, "initial_accumulator_value", initial_accumulator_value
+        )
         self.eps = check_number(name, "eps", eps)
         self.maximize = check_flag(name, "maximize", maximize)
         super().__init__(params)

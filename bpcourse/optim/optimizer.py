@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, ClassVar
+from typing import Any
 
 import numpy as np
 
@@ -47,7 +47,7 @@ class Optimizer:
         defaults: optional ``{name: value}`` hyperparameters to set as attributes.
     """
 
-    hyperparameters: ClassVar[tuple[str, ...]] = ()
+    hyperparameters: tuple[str, ...] = ()  # the names, in the constructor's order
     maximize: bool = False  # a subclass without a ``maximize`` argument descends
 
     def __init__(
@@ -109,10 +109,15 @@ class Optimizer:
 def _check_grad(p: Parameter, i: int) -> None:
     g = p.grad
     if not isinstance(g, np.ndarray) or g.shape != p.data.shape or g.dtype != p.data.dtype:
-        got = (f"shape {g.shape} and dtype {g.dtype}" if isinstance(g, np.ndarray)
-               else type(g).__name__)
-        raise ValueError(f"params[{i}].grad must be an array of shape {p.data.shape} and dtype "
-                         f"{p.data.dtype} (like .data), got {got}")
+        got = (
+            f"shape {g.shape} and dtype {g.dtype}"
+            if isinstance(g, np.ndarray)
+            else type(g).__name__
+        )
+        raise ValueError(
+            f"params[{i}].grad must be an array of shape {p.data.shape} and dtype "
+            f"{p.data.dtype} (like .data), got {got}"
+        )
     if not np.isfinite(g).all():
         where = tuple(int(j) for j in np.argwhere(~np.isfinite(g))[0])
         raise ValueError(
