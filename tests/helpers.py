@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import torch
 
-# DESIGN.md: hand vs torch autograd in float64.
+# docs/verification.md: hand vs torch autograd in float64.
 RTOL, ATOL = 1e-10, 1e-12
 
 

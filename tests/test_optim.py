@@ -1,7 +1,7 @@
 """bpcourse.optim against torch.optim: same parameters, same gradients, same trajectory.
 
 Every optimizer and every combination of its options runs >= 50 steps next to its torch.optim
-twin; after EVERY step the parameters must agree within 1e-10 (float64, DESIGN.md; relative
+twin; after EVERY step the parameters must agree within 1e-10 (float64, docs/verification.md; relative
 for parameters beyond 1 in magnitude, see ``_scaled_diff``). The
 gradients come from a fixed noise stream plus the gradient of a convex function of the current
 parameters (each side evaluates it at its own parameters), so an error feeds back into later
@@ -69,7 +69,7 @@ def trajectory_diffs(make_ours, torch_cls, kwargs, shapes=SHAPES, steps=STEPS, s
 
 
 def _scaled_diff(ours: np.ndarray, theirs: np.ndarray) -> float:
-    """max |ours - theirs| / max(1, |theirs|): DESIGN's absolute difference while the parameters
+    """max |ours - theirs| / max(1, |theirs|): docs/verification.md's absolute difference while the parameters
     are O(1), as in every fixed-option run; relative where a run carries them far from 1
     (maximize=True climbs the convex function; Adam with beta2 near 0 can divide by eps), since
     float64 rounding alone then exceeds 1e-10 in absolute terms."""

@@ -19,7 +19,7 @@ import numpy as np
 
 from .._validate import check_real
 
-# DESIGN.md's verification table: (rtol, atol) by dtype of the compared arrays.
+# The verification table (docs/verification.md): (rtol, atol) by dtype of the compared arrays.
 TOLERANCES: dict[np.dtype, tuple[float, float]] = {
     np.dtype(np.float64): (1e-10, 1e-12),
     np.dtype(np.float32): (1e-5, 1e-6),
@@ -62,7 +62,7 @@ class CheckResult:
 
 
 def tolerance_for(dtype: np.dtype | type) -> tuple[float, float]:
-    """(rtol, atol) of DESIGN.md's table for ``dtype`` (float64's for anything not listed)."""
+    """(rtol, atol) of docs/verification.md's table for ``dtype`` (float64's for anything not listed)."""
     return TOLERANCES.get(np.dtype(dtype), TOLERANCES[np.dtype(np.float64)])
 
 
@@ -274,7 +274,7 @@ def assert_close(
         actual: the array to check (numpy array, torch tensor, number), shape ``S``.
         expected: the reference, shape ``S`` exactly (never broadcast).
         name: what is compared, used in every message (e.g. ``"dW1"``).
-        rtol, atol: tolerances; by default DESIGN.md's table for the dtype
+        rtol, atol: tolerances; by default docs/verification.md's table for the dtype
             (float64: 1e-10 and 1e-12; float32: 1e-5 and 1e-6). Elementwise rule:
             ``|actual - expected| <= atol + rtol * |expected|``.
         labels: how the two sides are called in a failure message.
