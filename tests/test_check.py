@@ -171,7 +171,7 @@ def test_constant_factor_and_float32_rounding_hints():
     assert "float32" in _fails(rounded, e)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40)
 @given(
     e=hnp.arrays(
         np.float64,
@@ -256,7 +256,7 @@ def test_kinks_given_by_location_or_mask():
     np.testing.assert_array_equal(k, [True, False, False])
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=30)
 @given(
     hnp.arrays(np.float64, st.integers(1, 6), elements=st.floats(-3, 3)),
     st.sampled_from(["tanh", "exp", "logsumexp", "quartic", "sigmoid_bce"]),
@@ -504,7 +504,7 @@ def test_to_torch_keeps_float32_and_losses_keep_reduction():
     assert check.to_torch(nn.CrossEntropyLoss(reduction="sum")).reduction == "sum"
 
 
-@settings(max_examples=20, deadline=None)
+@settings(max_examples=20)
 @given(
     n=st.integers(1, 6),
     sizes=st.lists(st.integers(1, 5), min_size=2, max_size=4),

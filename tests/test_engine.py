@@ -16,14 +16,14 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 import torch  # noqa: E402
-from hypothesis import HealthCheck, given, settings  # noqa: E402
+from helpers import ATOL, RTOL  # noqa: E402
+from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 from bpcourse.engine import MLP, Layer, Neuron, Value, zero_grad  # noqa: E402
 from bpcourse.graph import draw_graph, graph_layout  # noqa: E402
 
-RTOL, ATOL = 1e-12, 1e-12
-SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=25)
 reals = st.floats(-5, 5, allow_nan=False, allow_subnormal=False)
 positive = st.floats(1e-3, 50, allow_nan=False)
 nonzero = reals.filter(lambda x: abs(x) > 1e-3)
@@ -178,7 +178,7 @@ def evaluate(tree, leaves):
     return BINARY_SAFE[tree[0]](evaluate(tree[1], leaves), evaluate(tree[2], leaves))
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=100)
 @given(tree=exprs, vals=st.tuples(reals, reals, reals))
 def test_random_expression_trees_match_torch(tree, vals):
     # Tanh/sigmoid on the outside keeps the output bounded; x * leaf makes it depend on a leaf.

@@ -25,8 +25,6 @@ from hypothesis.extra.numpy import array_shapes
 from bpcourse import optim
 from bpcourse.nn import Module, Parameter
 
-torch.set_num_threads(1)
-
 STEPS = 50
 TOL = 1e-10
 SHAPES = [(3, 4), (4,), ()]
@@ -166,7 +164,7 @@ def _fix_nesterov(kw: dict) -> dict:
     return kw
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40)
 @given(data=st.data(), name=st.sampled_from(NAMES),
        shapes=st.lists(array_shapes(min_dims=0, max_dims=3, min_side=1, max_side=4),
                        min_size=1, max_size=3),
