@@ -26,9 +26,7 @@ install()
 
 # One profile for every property test: no deadline (a busy 2-core machine makes timings
 # meaningless, and a test must never depend on one), no "too slow" health check.
-settings.register_profile(
-    "bpcourse", deadline=None, suppress_health_check=[HealthCheck.too_slow]
-)
+settings.register_profile("bpcourse", deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile(
     "ci", parent=settings.get_profile("bpcourse"), derandomize=True, database=None
 )
