@@ -89,7 +89,7 @@ class Value:
         other = _as_value(other, "+")
         out = Value(self.data + other.data, (self, other), "+")
 
-        def _backward() -> None:
+        def _backward():
             self.grad += out.grad                 # d(a + b)/da = 1
             other.grad += out.grad                # d(a + b)/db = 1
         out._backward = _backward
@@ -99,7 +99,7 @@ class Value:
         other = _as_value(other, "*")
         out = Value(self.data * other.data, (self, other), "*")
 
-        def _backward() -> None:
+        def _backward():
             self.grad += other.data * out.grad    # d(a b)/da = b
             other.grad += self.data * out.grad    # d(a b)/db = a
         out._backward = _backward
@@ -111,7 +111,7 @@ class Value:
             raise ZeroDivisionError(f"division by zero: {self.data!r} / {other.data!r}")
         out = Value(self.data / other.data, (self, other), "/")
 
-        def _backward() -> None:
+        def _backward():
             self.grad += out.grad / other.data                            # d(a/b)/da = 1/b
             other.grad += -self.data / (other.data * other.data) * out.grad  # d(a/b)/db = -a/b²
         out._backward = _backward
@@ -131,7 +131,7 @@ class Value:
         except OverflowError:
             raise OverflowError(f"{x!r} ** {n!r} is too large for a float") from None
 
-        def _backward() -> None:
+        def _backward():
             if n == 0.0:
                 return                            # d(x^0)/dx = 0, also at x = 0 (as torch)
             # d(x^n)/dx = n x^(n-1); at x = 0 with n < 1 that is infinite (as torch).
@@ -151,7 +151,7 @@ class Value:
         except OverflowError:
             raise OverflowError(f"{base!r} ** {self.data!r} is too large for a float") from None
 
-        def _backward() -> None:
+        def _backward():
             self.grad += out.data * math.log(base) * out.grad  # d(c^a)/da = c^a log c
         out._backward = _backward
         return out
@@ -159,7 +159,7 @@ class Value:
     def __neg__(self) -> Value:
         out = Value(-self.data, (self,), "neg")
 
-        def _backward() -> None:
+        def _backward():
             self.grad -= out.grad                 # d(-a)/da = -1
         out._backward = _backward
         return out
@@ -168,7 +168,7 @@ class Value:
         """max(0, self); the local derivative is 1 where positive, 0 elsewhere (0 at the kink)."""
         out = Value(self.data if self.data > 0 else 0.0, (self,), "relu")
 
-        def _backward() -> None:
+        def _backward():
             self.grad += (out.data > 0) * out.grad  # 1 where positive; 0 at the kink, as torch
         out._backward = _backward
         return out
@@ -177,7 +177,7 @@ class Value:
         """tanh(self); the local derivative 1 - tanh² is computed from the output."""
         out = Value(math.tanh(self.data), (self,), "tanh")
 
-        def _backward() -> None:
+        def _backward():
             self.grad += (1.0 - out.data * out.data) * out.grad  # 1 - tanh², from the output
         out._backward = _backward
         return out
@@ -189,7 +189,7 @@ class Value:
         s = 1.0 / (1.0 + math.exp(-x)) if x >= 0 else math.exp(x) / (1.0 + math.exp(x))
         out = Value(s, (self,), "sigmoid")
 
-        def _backward() -> None:
+        def _backward():
             self.grad += (1.0 - out.data) * out.data * out.grad  # σ (1 - σ)
         out._backward = _backward
         return out
@@ -202,7 +202,7 @@ class Value:
             raise OverflowError(f"exp({self.data!r}) is too large for a float") from None
         out = Value(e, (self,), "exp")
 
-        def _backward() -> None:
+        def _backward():
             self.grad += out.data * out.grad      # d(e^a)/da = e^a, from the output
         out._backward = _backward
         return out
@@ -213,7 +213,7 @@ class Value:
             raise ValueError(f"log of a non-positive number: log({self.data!r})")
         out = Value(math.log(self.data), (self,), "log")
 
-        def _backward() -> None:
+        def _backward():
             self.grad += out.grad / self.data     # d(log a)/da = 1/a
         out._backward = _backward
         return out
