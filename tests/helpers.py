@@ -38,6 +38,45 @@ def close_figures(monkeypatch):
     plt.close("all")
 
 
+@dataclass(frozen=True)
+class Case:
+    """One entry of an exercise's catalogue: an answer and what the check must say of it.
+
+    ``phrase`` None: a correct answer, which must pass. Otherwise a typical wrong answer, which
+    must be rejected (status "mistake" or "error") with ``phrase`` in the message: the phrase
+    names that answer's mistake.
+    """
+
+    name: str
+    answer: Any
+    phrase: str | None
+
+    def __str__(self) -> str:
+        label = getattr(self.answer, "__name__", type(self.answer).__name__)
+        return f"{self.name}:{label}"
+
+
+def run_catalogue(cases: list[Case]):
+    """A parametrised test running every case through the check the notebook calls."""
+    from bpcourse.exercises import run
+
+    @pytest.mark.parametrize("case", cases, ids=str)
+    def test_catalogue(case: Case) -> None:
+        outcome = run(case.name, case.answer)
+        if case.phrase is None:
+            assert outcome.status == "ok", (
+                f"{case}: the right answer is rejected:\n{outcome.message}"
+            )
+        else:
+            assert outcome.status in ("mistake", "error"), f"{case}: accepted ({outcome.message})"
+            assert case.phrase.lower() in outcome.message.lower(), (
+                f"{case}: the message does not name the mistake {case.phrase!r}:\n{outcome.message}"
+            )
+        assert len(outcome.message.splitlines()) <= 12, f"{case}: message too long"
+
+    return test_catalogue
+
+
 # --- the bad-input tables: one runner for every module's cases --------------------------------
 @dataclass
 class Raises:

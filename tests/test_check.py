@@ -100,7 +100,7 @@ def test_transposed_square_weight_gradient():
 def test_missing_one_over_batch(n):
     x, dpred, dW, _ = _linear_case(n=n)
     msg = _fails(dpred.T @ x * n, dW, "dW", batch_size=n)
-    assert f"{n} times" in msg and f"missing 1/{n}" in msg
+    assert f"{n} times" in msg and f"a factor 1/{n} is missing" in msg
     assert f"the batch has {n} samples" in msg
 
 
@@ -167,8 +167,42 @@ def test_nan_and_zeros_and_none():
 def test_constant_factor_and_float32_rounding_hints():
     e = np.array([1.0, -2.0, 3.0])
     assert "0.37 times" in _fails(0.37 * e, e)
-    rounded = e.astype(np.float32).astype(np.float64) + e * 3e-8
-    assert "float32" in _fails(rounded, e)
+    tenths = np.array([0.1, -0.2, 0.3])  # not float32 numbers: a float32 step shows
+    assert "Likely cause: float32" in _fails(tenths.astype(np.float32).astype(np.float64), tenths)
+    # A forward difference in float64 is off by ~1e-6 relative: no float32 blame.
+    x, h = np.array([0.3, 1.1, -0.7]), 1e-6
+    forward = (np.sin(x + h) - np.sin(x)) / h
+    msg = _fails(forward, np.cos(x))
+    assert "float32" not in msg and "not the same formula" in msg
+
+
+def test_values_show_enough_digits_to_differ():
+    e = np.array([-0.45])
+    assert "(yours -0.450001, expected -0.45)" in _fails(e * (1 + 2.7e-6), e)
+    assert "(yours 12.00001, expected 12)" in _fails(np.array([12.00001]), np.array([12.0]))
+
+
+def test_factors_that_are_not_a_batch_size_are_named_as_factors():
+    e = np.array([[1.0, -2.0], [3.0, 0.5], [0.25, 4.0]])
+    for factor, phrase in (
+        (0.5, "a factor 2 is missing"),
+        (1 / 3, "a factor 3 is missing"),
+        (1 / 8**0.5, "1/sqrt(8)"),
+        (1 / 5**0.5, "1/sqrt(5)"),
+    ):
+        msg = _fails(factor * e, e, "dW", batch_size=7)
+        assert phrase in msg and "batch" not in msg.split("Likely cause")[1], msg
+
+
+def test_advice_fits_the_mistake():
+    out = np.arange(6.0).reshape(2, 3)
+    msg = _fails(out.T, out, "out")  # a forward output, transposed: no gradient advice
+    assert "transposed?" in msg and "gradient" not in msg
+    assert "dW = dy.T @ x" in _fails(out.T, out, "dW")
+    col = np.ones((3, 1))
+    too_many = _fails(col, np.ones(3), "db")  # keepdims=True used where it should not be
+    assert "drop keepdims=True" in too_many and "keepdims=True in the sum" not in too_many
+    assert "keepdims=True in the sum" in _fails(np.ones(3), col, "db")
 
 
 @settings(max_examples=40)
@@ -712,15 +746,15 @@ S = np.array([[1.0, 2.0], [3.0, 4.0]])
 MESSAGES = {
     "transposed shape, values match": (
         *(E.T, E, {}),
-        "dW has shape (3, 2), expected (2, 3) — transposed? A gradient has the shape of what it is the gradient of; for y = x @ W.T with W of shape (out, in), dW = dy.T @ x (your transpose matches the expected values)",
+        "dW has shape (3, 2), expected (2, 3) — transposed? Yours has the expected shape reversed. A gradient has the shape of what it is the gradient of; for y = x @ W.T with W of shape (out, in), dW = dy.T @ x (your transpose matches the expected values)",
     ),
     "transposed shape, other values": (
         *(E.T + 1, E, {}),
-        "dW has shape (3, 2), expected (2, 3) — transposed? A gradient has the shape of what it is the gradient of; for y = x @ W.T with W of shape (out, in), dW = dy.T @ x",
+        "dW has shape (3, 2), expected (2, 3) — transposed? Yours has the expected shape reversed. A gradient has the shape of what it is the gradient of; for y = x @ W.T with W of shape (out, in), dW = dy.T @ x",
     ),
     "same numbers other shape": (
         *(np.ones(3), np.ones((1, 3)), {}),
-        "dW has shape (3,), expected (1, 3) — the same numbers in a different shape: (3,) against (1, 3). Comparisons never broadcast here, because numpy would silently turn (n,) - (n, 1) into an (n, n) matrix. Use .reshape(1, 3), keepdims=True in the sum, or [:, None] so the shapes agree",
+        "dW has shape (3,), expected (1, 3) — the same numbers in a different shape: (3,) against (1, 3). Comparisons never broadcast here, because numpy would silently turn (n,) - (n, 1) into an (n, n) matrix. Yours lacks an axis of size 1: keepdims=True in the sum, [:, None], or .reshape(1, 3)",
     ),
     "one value per sample": (
         *(np.ones((4, 3)), np.ones(3), {}),
@@ -761,39 +795,39 @@ MESSAGES = {
     ),
     "sign flip": (
         *(-E, E, {}),
-        "dW: max abs diff 8 at [1, 1] (yours -4, expected 4)\n6 of 6 elements differ by more than atol + rtol*|expected| (rtol=1e-10, atol=1e-12).\nLikely cause: a sign flip — yours is exactly minus the expected gradient. Check the sign of the loss derivative (pred - y, not y - pred) and of each step.",
+        "dW: max abs diff 8 at [1, 1] (yours -4, expected 4)\n6 of 6 elements differ by more than atol + rtol*|expected| (rtol=1e-10, atol=1e-12).\nLikely cause: a sign flip — yours is exactly minus the expected values. Check the sign of the loss derivative (pred - y, not y - pred) and of each step.",
     ),
     "square transposed": (
         *(S.T, S, {}),
-        "dW: max abs diff 1 at [0, 1] (yours 3, expected 2)\n2 of 4 elements differ by more than atol + rtol*|expected| (rtol=1e-10, atol=1e-12).\nLikely cause: transposed — yours is the transpose of the expected gradient. A weight W of shape (out, in) used as y = x @ W.T has dW = dy.T @ x.",
+        "dW: max abs diff 1 at [0, 1] (yours 3, expected 2)\n2 of 4 elements differ by more than atol + rtol*|expected| (rtol=1e-10, atol=1e-12).\nLikely cause: transposed — yours is the transpose of the expected values. A weight W of shape (out, in) used as y = x @ W.T has dW = dy.T @ x.",
     ),
     "missing 1/4 with batch": (
         *(4 * E, E, {"batch_size": 4}),
-        "dW: max abs diff 12 at [1, 1] (yours 16, expected 4)\n6 of 6 elements differ by more than atol + rtol*|expected| (rtol=1e-10, atol=1e-12).\nLikely cause: yours is 4 times the expected gradient everywhere — a missing 1/4: the batch has 4 samples, so the mean's 1/N factor (reduction='mean') was left out.",
+        "dW: max abs diff 12 at [1, 1] (yours 16, expected 4)\n6 of 6 elements differ by more than atol + rtol*|expected| (rtol=1e-10, atol=1e-12).\nLikely cause: yours is 4 times the expected values everywhere — a factor 1/4 is missing: the batch has 4 samples, so the mean's 1/N (reduction='mean') was left out.",
     ),
     "missing 1/4 without batch": (
         *(4 * E, E, {}),
-        "dW: max abs diff 12 at [1, 1] (yours 16, expected 4)\n6 of 6 elements differ by more than atol + rtol*|expected| (rtol=1e-10, atol=1e-12).\nLikely cause: yours is 4 times the expected gradient everywhere — a missing 1/4: if the batch has 4 samples, the mean's 1/N factor (reduction='mean') was left out.",
+        "dW: max abs diff 12 at [1, 1] (yours 16, expected 4)\n6 of 6 elements differ by more than atol + rtol*|expected| (rtol=1e-10, atol=1e-12).\nLikely cause: yours is 4 times the expected values everywhere — a factor 1/4 is missing.",
     ),
     "missing 1/2": (
         *(2 * E, E, {}),
-        "dW: max abs diff 4 at [1, 1] (yours 8, expected 4)\n6 of 6 elements differ by more than atol + rtol*|expected| (rtol=1e-10, atol=1e-12).\nLikely cause: yours is 2 times the expected gradient everywhere — a missing 1/2: if the batch has 2 samples, the mean's 1/N factor (reduction='mean') was left out; or the 2 of d(u**2)/du = 2u; or a second backward pass without zero_grad().",
+        "dW: max abs diff 4 at [1, 1] (yours 8, expected 4)\n6 of 6 elements differ by more than atol + rtol*|expected| (rtol=1e-10, atol=1e-12).\nLikely cause: yours is 2 times the expected values everywhere — a factor 1/2 is missing; or a second backward pass without zero_grad() (gradients add up).",
     ),
     "extra 1/3": (
         *(E / 3, E, {}),
-        "dW: max abs diff 2.7 at [1, 1] (yours 1.333, expected 4)\n6 of 6 elements differ by more than atol + rtol*|expected| (rtol=1e-10, atol=1e-12).\nLikely cause: yours is 1/3 of the expected gradient everywhere — an extra division by 3 (dividing by the batch size twice, or averaging a loss defined as a sum?).",
+        "dW: max abs diff 2.7 at [1, 1] (yours 1.333, expected 4)\n6 of 6 elements differ by more than atol + rtol*|expected| (rtol=1e-10, atol=1e-12).\nLikely cause: yours is 1/3 of the expected values everywhere — a factor 3 is missing.",
     ),
     "minus 5": (
         *(-5 * E, E, {}),
-        "dW: max abs diff 24 at [1, 1] (yours -20, expected 4)\n6 of 6 elements differ by more than atol + rtol*|expected| (rtol=1e-10, atol=1e-12).\nLikely cause: yours is -5 times the expected gradient — a sign flip and a missing 1/5 (mean over the batch).",
+        "dW: max abs diff 24 at [1, 1] (yours -20, expected 4)\n6 of 6 elements differ by more than atol + rtol*|expected| (rtol=1e-10, atol=1e-12).\nLikely cause: yours is -5 times the expected values — a sign flip and a factor 1/5 missing.",
     ),
     "factor 1.5": (
         *(1.5 * E, E, {}),
-        "dW: max abs diff 2 at [1, 1] (yours 6, expected 4)\n6 of 6 elements differ by more than atol + rtol*|expected| (rtol=1e-10, atol=1e-12).\nLikely cause: yours is 1.5 times the expected gradient everywhere — a constant factor is off.",
+        "dW: max abs diff 2 at [1, 1] (yours 6, expected 4)\n6 of 6 elements differ by more than atol + rtol*|expected| (rtol=1e-10, atol=1e-12).\nLikely cause: yours is 1.5 times the expected values everywhere — a constant factor is off.",
     ),
     "rounding": (
         *(E * (1 + 1e-7), E, {}),
-        "dW: max abs diff 4e-07 at [1, 1] (yours 4, expected 4)\n6 of 6 elements differ by more than atol + rtol*|expected| (rtol=1e-10, atol=1e-12).\nLikely cause: rounding — the difference is about 1e-07 of the values, the size of float32 rounding: was something computed in float32 (torch.tensor(...) is float32 by default)? Or the formula is right but numerically different.",
+        "dW: max abs diff 4e-07 at [1, 1] (yours 4.0000004, expected 4)\n6 of 6 elements differ by more than atol + rtol*|expected| (rtol=1e-10, atol=1e-12).\nClose, but not the same formula: the difference is about 1e-07 of the values, far above float64 rounding (1e-16). Look for an approximation or a constant in another place (a one-sided difference, an epsilon inside instead of outside a root).",
     ),
     "unrelated": (
         *(E + np.array([[0, 1, 0], [0, 0, 0]]), E, {}),
@@ -1013,49 +1047,65 @@ def test_kink_mask_locations():
         (
             2.0,
             {"batch_size": 2},
-            "yours is 2 times the expected gradient everywhere — a missing 1/2: the batch has 2 samples, so the mean's 1/N factor (reduction='mean') was left out; or the 2 of d(u**2)/du = 2u; or a second backward pass without zero_grad().",
+            "yours is 2 times the expected values everywhere — a factor 1/2 is missing: the batch has 2 samples, so the mean's 1/N (reduction='mean') was left out; or a second backward pass without zero_grad() (gradients add up).",
         ),
         (
             3.0,
             {"batch_size": 4},
-            "yours is 3 times the expected gradient everywhere — a missing 1/3: if the batch has 3 samples, the mean's 1/N factor (reduction='mean') was left out.",
+            "yours is 3 times the expected values everywhere — a factor 1/3 is missing.",
         ),
         (
             3 * (1 + 2e-7),
             {},
-            "yours is 3 times the expected gradient everywhere — a missing 1/3: if the batch",
+            "yours is 3 times the expected values everywhere — a factor 1/3 is missing.",
         ),
         (
             0.5,
             {},
-            "yours is 1/2 of the expected gradient everywhere — an extra division by 2 (dividing by the batch size twice, or averaging a loss defined as a sum?).",
+            "yours is 1/2 of the expected values everywhere — a factor 2 is missing (the 2 of d(u**2)/du = 2u?).",
+        ),
+        (
+            1 / 3,
+            {"batch_size": 3},
+            "yours is 1/3 of the expected values everywhere — a factor 3 is missing (dividing by the batch size twice, or averaging a loss defined as a sum?).",
+        ),
+        (
+            1 / 3,
+            {"batch_size": 4},
+            "yours is 1/3 of the expected values everywhere — a factor 3 is missing.",
+        ),
+        (
+            3**0.5,
+            {},
+            "yours is sqrt(3) times the expected values everywhere — a square root is off",
+        ),
+        (
+            1 / 8**0.5,
+            {},
+            "yours is 1/sqrt(8) times the expected values everywhere — a square root is off",
         ),
         (
             1 / (4 * (1 + 2e-7)),
             {},
-            "yours is 1/4 of the expected gradient everywhere — an extra division by 4",
+            "yours is 1/4 of the expected values everywhere — a factor 4 is missing.",
         ),
-        (
-            -2.0,
-            {},
-            "yours is -2 times the expected gradient — a sign flip and a missing 1/2 (mean over the batch).",
-        ),
+        (-2.0, {}, "yours is -2 times the expected values — a sign flip and a factor 1/2 missing."),
         (
             -3 * (1 + 2e-7),
             {},
-            "yours is -3 times the expected gradient — a sign flip and a missing 1/3",
+            "yours is -3 times the expected values — a sign flip and a factor 1/3 missing.",
         ),
-        (
-            2.5,
-            {},
-            "yours is 2.5 times the expected gradient everywhere — a constant factor is off.",
-        ),
+        (2.5, {}, "yours is 2.5 times the expected values everywhere — a constant factor is off."),
     ],
     ids=[
         "x2 batch 2",
         "x3 batch 4",
         "x3 nearly",
         "x1/2",
+        "x1/3 batch 3",
+        "x1/3 batch 4",
+        "x sqrt3",
+        "x 1/sqrt8",
         "x1/4 nearly",
         "x-2",
         "x-3 nearly",
@@ -1085,7 +1135,9 @@ def test_assert_close_value_hints_stay_quiet_when_they_do_not_apply():
     assert "Likely cause" not in str(info.value)
     with pytest.raises(AssertionError) as info:
         check.assert_close(a.astype(np.float64), e.astype(np.float64), "dx")
-    assert "Likely cause: rounding — the difference is about 1e-06 of the values" in str(info.value)
+    assert "Close, but not the same formula: the difference is about 1e-06 of the values" in str(
+        info.value
+    )
 
 
 # --- check_model_grads: float32, targets, models without parameters, failure report ---------------
@@ -1153,7 +1205,7 @@ def test_check_model_grads_report_lists_every_mismatch_then_what_matched():
     ]
     assert "(hand " in parts[0] and ", autograd " in parts[0] and "rtol*|autograd|" in parts[0]
     assert (
-        "Likely cause: yours is 8 times the expected gradient everywhere — a missing 1/8: if the batch"
+        "Likely cause: yours is 8 times the expected values everywhere — a factor 1/8 is missing."
         in parts[0]
     )
     assert parts[-1] == "(matching torch autograd: output, loss)"
@@ -1166,7 +1218,7 @@ def test_check_model_grads_report_lists_every_mismatch_then_what_matched():
         check.check_model_grads(nn.Sequential(Shifted(3, 2, rng=0)), nn.MSELoss(), X, y)
     with pytest.raises(
         AssertionError,
-        match=r"4 times the expected gradient everywhere — a missing 1/4: the batch has 4 samples",
+        match=r"4 times the expected values everywhere — a factor 1/4 is missing: the batch has 4 samples",
     ):
 
         class Quad(nn.MSELoss):

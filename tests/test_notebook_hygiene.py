@@ -42,6 +42,16 @@ def test_kernelspec_is_python3(nb):
     assert data["metadata"].get("kernelspec", {}).get("name") == "python3", path.name
 
 
+def test_kernelspec_is_the_installed_one(nb):
+    """JupyterLab rewrites a kernelspec that differs from the installed one, and the notebook
+    then opens as modified: store the installed kernel's display name (`make execute` does)."""
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    path, data = nb
+    installed = KernelSpecManager().get_kernel_spec("python3").display_name
+    assert data["metadata"]["kernelspec"]["display_name"] == installed, path.name
+
+
 def test_every_code_cell_executed_in_order_without_timing(nb):
     path, data = nb
     counts = []

@@ -13,6 +13,7 @@ shows the actual tiny differences (``1.1e-16`` on one machine is ``2.2e-16`` on 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -103,28 +104,50 @@ def _fmt_index(idx: tuple[int, ...]) -> str:
     return "[" + ", ".join(str(int(i)) for i in idx) + "]"
 
 
-def _fmt(v: float) -> str:
-    return f"{float(v):.4g}"
+def _is_gradient(name: str) -> bool:
+    """Does ``name`` call a gradient (``dW1``, ``ex_dx``, ``a.grad``)? Gradient advice needs it."""
+    return bool(re.search(r"(^|[_.\s])d[A-Za-z]|grad", name))
 
 
-def _shape_hint(a: np.ndarray, e: np.ndarray) -> str:
+def _fmt_pair(x: float, y: float) -> tuple[str, str]:
+    """Both values with just enough significant digits to show that they differ."""
+    for digits in (4, 6, 8, 10, 12, 17):
+        sx, sy = f"{float(x):.{digits}g}", f"{float(y):.{digits}g}"
+        if sx != sy:
+            break
+    return sx, sy
+
+
+def _shape_hint(a: np.ndarray, e: np.ndarray, name: str = "") -> str:
     """The likely cause of a shape mismatch, or "" if there is no classic pattern."""
     sa, se = a.shape, e.shape
     if a.ndim == 2 and e.ndim == 2 and sa == se[::-1]:
-        hint = (
-            " — transposed? A gradient has the shape of what it is the gradient of; "
-            "for y = x @ W.T with W of shape (out, in), dW = dy.T @ x"
-        )
+        hint = " — transposed? Yours has the expected shape reversed"
+        if _is_gradient(name):
+            hint += (
+                ". A gradient has the shape of what it is the gradient of; "
+                "for y = x @ W.T with W of shape (out, in), dW = dy.T @ x"
+            )
         if np.issubdtype(a.dtype, np.number) and np.allclose(a.T, e, rtol=1e-6, atol=1e-8):
             hint += " (your transpose matches the expected values)"
         return hint
     if a.size == e.size and tuple(d for d in sa if d != 1) == tuple(d for d in se if d != 1):
-        return (
+        hint = (
             f" — the same numbers in a different shape: {_fmt_shape(sa)} against "
             f"{_fmt_shape(se)}. Comparisons never broadcast here, because numpy would silently "
-            "turn (n,) - (n, 1) into an (n, n) matrix. Use .reshape"
-            f"{_fmt_shape(se)}, keepdims=True in the sum, or [:, None] so the shapes agree"
+            "turn (n,) - (n, 1) into an (n, n) matrix. "
         )
+        if a.ndim > e.ndim:
+            return hint + (
+                f"Yours has {a.ndim - e.ndim} axis of size 1 too many: drop keepdims=True from "
+                f"the sum, or .reshape{_fmt_shape(se)}"
+            )
+        if a.ndim < e.ndim:
+            return hint + (
+                f"Yours lacks an axis of size 1: keepdims=True in the sum, [:, None], or "
+                f".reshape{_fmt_shape(se)}"
+            )
+        return hint + f"A row where a column is expected (or the reverse): .reshape{_fmt_shape(se)}"
     if a.ndim == e.ndim + 1 and sa[1:] == se:
         return (
             f" — one value per sample? The batch axis (size {sa[0]}) must be summed over: "
@@ -171,8 +194,9 @@ def _value_hint(
     atol: float,
     batch_size: int | None,
     dtype: np.dtype,
+    name: str = "",
 ) -> str:
-    """The likely cause of a value mismatch (same shape and dtype), or ""."""
+    """The likely cause of a value mismatch (same shape and dtype), or "" when none is certain."""
     if not np.all(np.isfinite(a)) and np.all(np.isfinite(e)):
         bad = np.argwhere(~np.isfinite(a))[0] if a.ndim else ()
         return (
@@ -194,56 +218,74 @@ def _value_hint(
         )
     if _close(a, -e, prt, pat):
         return (
-            "Likely cause: a sign flip — yours is exactly minus the expected gradient. "
+            "Likely cause: a sign flip — yours is exactly minus the expected values. "
             "Check the sign of the loss derivative (pred - y, not y - pred) and of each step."
         )
     if a.ndim == 2 and a.shape[0] == a.shape[1] > 1 and _close(a.T, e, prt, pat):
-        return (
-            "Likely cause: transposed — yours is the transpose of the expected gradient. "
-            "A weight W of shape (out, in) used as y = x @ W.T has dW = dy.T @ x."
-        )
+        hint = "Likely cause: transposed — yours is the transpose of the expected values."
+        if _is_gradient(name):
+            hint += " A weight W of shape (out, in) used as y = x @ W.T has dW = dy.T @ x."
+        return hint
     nz = np.abs(e) > 1e-3 * scale
     if not nz.any():
         return ""  # np.median of nothing warns "Mean of empty slice"
     ratios = a[nz] / e[nz]
     r = float(np.median(ratios))
-    if r != 0 and abs(r - 1) > 1e-6 and _close(a, r * e, prt, pat):
+    if r != 0 and abs(r - 1) > 1e-3 and _close(a, r * e, prt, pat):
         return _ratio_hint(r, batch_size)
     rel = float(np.max(np.abs(a - e)) / scale)
     if dtype == np.float64 and 1e-9 < rel < 1e-5:
+        if _float32_valued(a) and not _float32_valued(e):
+            return (
+                f"Likely cause: float32 — every value of yours is a float32 number, and the "
+                f"difference (about {rel:.0e} of the values) is float32's rounding: a step was "
+                "computed in float32 (torch.tensor(...) is float32 by default)."
+            )
         return (
-            f"Likely cause: rounding — the difference is about {rel:.0e} of the values, the size "
-            "of float32 rounding: was something computed in float32 (torch.tensor(...) is "
-            "float32 by default)? Or the formula is right but numerically different."
+            f"Close, but not the same formula: the difference is about {rel:.0e} of the values, "
+            "far above float64 rounding (1e-16). Look for an approximation or a constant in "
+            "another place (a one-sided difference, an epsilon inside instead of outside a root)."
         )
     return ""
 
 
+def _float32_valued(x: np.ndarray) -> bool:
+    """Is every value exactly a float32 number (so it went through float32 on its way)?"""
+    with np.errstate(over="ignore"):
+        return bool(np.all(x.astype(np.float32).astype(np.float64) == x))
+
+
 def _ratio_hint(r: float, batch_size: int | None) -> str:
-    k = round(r)
-    inv = round(1 / r)
+    """A constant factor between yours and the expected values, named only where it is certain."""
+    k, inv = round(r), round(1 / r)
+    is_batch = batch_size is not None
     if k >= 2 and abs(r - k) < 1e-6 * k:
-        why = f"a missing 1/{k}: "
-        if batch_size is not None and k == batch_size:
-            why += f"the batch has {k} samples, so the mean's 1/N factor (reduction='mean') was left out"
-        else:
-            why += f"if the batch has {k} samples, the mean's 1/N factor (reduction='mean') was left out"
+        why = f"a factor 1/{k} is missing"
+        if is_batch and k == batch_size:
+            why += f": the batch has {k} samples, so the mean's 1/N (reduction='mean') was left out"
         if k == 2:
-            why += "; or the 2 of d(u**2)/du = 2u; or a second backward pass without zero_grad()"
-        return f"Likely cause: yours is {k} times the expected gradient everywhere — {why}."
+            why += "; or a second backward pass without zero_grad() (gradients add up)"
+        return f"Likely cause: yours is {k} times the expected values everywhere — {why}."
     if inv >= 2 and abs(1 / r - inv) < 1e-6 * inv:
-        return (
-            f"Likely cause: yours is 1/{inv} of the expected gradient everywhere — an extra "
-            f"division by {inv} (dividing by the batch size twice, or averaging a loss "
-            "defined as a sum?)."
-        )
+        why = f"a factor {inv} is missing"
+        if is_batch and inv == batch_size:
+            why += " (dividing by the batch size twice, or averaging a loss defined as a sum?)"
+        elif inv == 2:
+            why += " (the 2 of d(u**2)/du = 2u?)"
+        return f"Likely cause: yours is 1/{inv} of the expected values everywhere — {why}."
     if k <= -2 and abs(r - k) < 1e-6 * -k:
         return (
-            f"Likely cause: yours is {k} times the expected gradient — a sign flip and a "
-            f"missing 1/{-k} (mean over the batch)."
+            f"Likely cause: yours is {k} times the expected values — a sign flip and a factor "
+            f"1/{-k} missing."
         )
+    for sq, label in ((r * r, f"sqrt({round(r * r)})"), (1 / (r * r), f"1/sqrt({round(1 / (r * r))})")):
+        if round(sq) >= 2 and abs(sq - round(sq)) < 1e-6 * sq:
+            return (
+                f"Likely cause: yours is {label} times the expected values everywhere — a square "
+                "root is off (a standard deviation for a variance, or sqrt(fan_in))."
+            )
     return (
-        f"Likely cause: yours is {r:.4g} times the expected gradient everywhere — "
+        f"Likely cause: yours is {r:.4g} times the expected values everywhere — "
         "a constant factor is off."
     )
 
@@ -295,7 +337,7 @@ def assert_close(
     if a.shape != e.shape:
         raise AssertionError(
             f"{name} has shape {_fmt_shape(a.shape)}, expected {_fmt_shape(e.shape)}"
-            + _shape_hint(a, e)
+            + _shape_hint(a, e, name)
         )
     if a.dtype != e.dtype:
         msg = f"{name} has dtype {a.dtype}, expected {e.dtype}" + _dtype_hint(a, e)
@@ -328,11 +370,11 @@ def assert_close(
     n_bad, n = int(np.count_nonzero(bad)), a.size
     lines = [
         f"{name}: max abs diff {float(np.max(score)):.2g}{where} "
-        f"({mine} {_fmt(af[idx])}, {theirs} {_fmt(ef[idx])})",
+        f"({mine} {{}}, {theirs} {{}})".format(*_fmt_pair(af[idx], ef[idx])),
         f"{n_bad} of {n} elements differ by more than atol + rtol*|{theirs}| "
         f"(rtol={rtol:.0e}, atol={atol:.0e}).",
     ]
-    hint = _value_hint(af, ef, rtol, atol, batch_size, a.dtype)
+    hint = _value_hint(af, ef, rtol, atol, batch_size, a.dtype, name)
     if hint:
         lines.append(hint)
     raise AssertionError("\n".join(lines))

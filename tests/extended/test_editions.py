@@ -17,6 +17,7 @@ import subprocess
 import nbformat
 import pytest
 from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 VENV = ROOT / ".venv"
@@ -95,25 +96,26 @@ def test_student_edition_has_every_notebook_and_no_solution(copy, student):
 
 
 @pytest.mark.parametrize("name", [p.name for p in SOURCES])
-def test_student_edition_runs_and_only_exercise_stubs_fail(student, name):
+def test_student_edition_run_all_reaches_the_end(student, name):
+    """As JupyterLab's Run All: the first error stops the notebook, except in a cell tagged
+    raises-exception (a demonstration). An unsolved exercise never raises at top level (its stub
+    is inside a function); its check cell says "not done yet" with a first hint."""
     nb = nbformat.read(student / name, as_version=4)
-    NotebookClient(nb, kernel_name="python3", allow_errors=True, timeout=120,
-                   resources={"metadata": {"path": str(student)}}).execute()
+    client = NotebookClient(nb, kernel_name="python3", allow_errors=False, timeout=120,
+                            resources={"metadata": {"path": str(student)}})
+    try:
+        client.execute()
+    except CellExecutionError as err:
+        pytest.fail(f"{name}: Run All stops at an error: {str(err)[-600:]}")
+    checks = 0
     for i, cell in enumerate(nb.cells):
-        if cell.cell_type != "code":
-            continue
-        tags = set(cell.metadata.get("tags", []))
-        for out in cell.outputs:
-            if out.output_type != "error":
-                continue
-            if "raises-exception" in tags:
-                continue  # the instructor edition shows this error on purpose
-            assert "exercise" in tags and out.ename == "NotImplementedError" and \
-                out.evalue.startswith("Exercise"), (
-                f"{name} cell {i}: {out.ename}: {out.evalue} is not an exercise stub's error")
-        if "exercise-check" in tags:
+        if "exercise-check" in cell.metadata.get("tags", []):
+            checks += 1
             text = "".join(o.get("text", "") for o in cell.outputs)
-            assert "not done yet" in text.lower(), f"{name} cell {i}: check did not say 'not done'"
+            assert text.startswith("Exercise not done yet:") and "Hint 1 of" in text, (
+                f"{name} cell {i}: the check of an unsolved exercise printed {text!r}")
+    exercises = sum("exercise" in c.metadata.get("tags", []) for c in nb.cells)
+    assert checks == exercises >= 1, f"{name}: {checks} check cells for {exercises} exercises"
 
 
 def _titles() -> list[str]:
