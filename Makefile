@@ -35,8 +35,11 @@ $(STAMP): requirements.lock pyproject.toml
 lab: $(SETUP)
 	$(BIN)/jupyter lab --notebook-dir=notebooks --ServerApp.ip=$(LAB_IP) --ServerApp.port=$(LAB_PORT) $(LAB_ROOT)
 
+# The same three checks run by pre-commit (.pre-commit-config.yaml): lint, format, types.
 lint: $(SETUP)
 	$(BIN)/ruff check bpcourse tests tools notebooks
+	$(BIN)/ruff format --check bpcourse tests tools
+	$(BIN)/mypy
 
 # Notebook kernels start with IPYTHONDIR=tests/ipython, whose startup file refuses network access.
 test: $(SETUP) lint
