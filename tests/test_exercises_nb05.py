@@ -101,7 +101,7 @@ def make_momentum_one_buffer_for_all():
 
 # --- ex_adam_step(p, grad, state, lr, betas, eps) ------------------------------------------------
 def _adam(bias1=True, bias2=True, eps_where="after", counter_first=True, swap=False, store=True,
-          square=True):
+          square=True, name="adam"):
     def step(p, grad, state, lr, betas, eps):
         beta1, beta2 = betas[::-1] if swap else betas
         if not state:
@@ -129,19 +129,20 @@ def _adam(bias1=True, bias2=True, eps_where="after", counter_first=True, swap=Fa
         p.data -= lr / c1 * m / denom
         if not counter_first:
             state["step"] += 1
+    step.__name__ = name
     return step
 
 
-adam_right = _adam()
-adam_counter_after = _adam(counter_first=False)
-adam_no_correction = _adam(bias1=False, bias2=False)
-adam_only_m_corrected = _adam(bias2=False)
-adam_only_v_corrected = _adam(bias1=False)
-adam_eps_in_sqrt = _adam(eps_where="inside")
-adam_eps_before_correction = _adam(eps_where="before")
-adam_betas_swapped = _adam(swap=True)
-adam_not_stored = _adam(store=False)
-adam_v_not_squared = _adam(square=False)
+adam_right = _adam(name="adam_right")
+adam_counter_after = _adam(counter_first=False, name="adam_counter_after")
+adam_no_correction = _adam(bias1=False, bias2=False, name="adam_no_correction")
+adam_only_m_corrected = _adam(bias2=False, name="adam_only_m_corrected")
+adam_only_v_corrected = _adam(bias1=False, name="adam_only_v_corrected")
+adam_eps_in_sqrt = _adam(eps_where="inside", name="adam_eps_in_sqrt")
+adam_eps_before_correction = _adam(eps_where="before", name="adam_eps_before_correction")
+adam_betas_swapped = _adam(swap=True, name="adam_betas_swapped")
+adam_not_stored = _adam(store=False, name="adam_not_stored")
+adam_v_not_squared = _adam(square=False, name="adam_v_not_squared")
 
 
 def make_adam_counter_on_self():
@@ -239,7 +240,7 @@ CATALOGUE = [
     Case("ex_momentum_step", momentum_steps_with_grad, "no momentum at all"),
     Case("ex_momentum_step", momentum_nesterov, "nesterov"),
     Case("ex_momentum_step", momentum_hard_coded, "hard-coded"),
-    Case("ex_momentum_step", make_momentum_one_buffer_for_all(), "ValueError"),
+    Case("ex_momentum_step", make_momentum_one_buffer_for_all(), "shared by all parameters"),
     Case("ex_adam_step", adam_right, None),
     Case("ex_adam_step", adam_counter_after, "ZeroDivisionError"),
     Case("ex_adam_step", adam_numpy_counter_after, "inf or nan"),
@@ -261,7 +262,7 @@ CATALOGUE = [
     Case("ex_lr_ceiling", ceiling_best_rate, "best constant rate"),
     Case("ex_lr_ceiling", ceiling_trace, "trace"),
     Case("ex_lr_ceiling", ceiling_norm, "frobenius"),
-    Case("ex_lr_ceiling", ceiling_all_eigenvalues, "shape"),
+    Case("ex_lr_ceiling", ceiling_all_eigenvalues, "return one number"),
     Case("ex_lr_ceiling", ceiling_in_place, "changed A in place"),
 ]
 

@@ -200,7 +200,7 @@ def check_ex_rescue(ex_rescue):
         raise Mistake(f"at most two fields may change; you changed {len(changed)}: {changed}")
     solved = int(bx.train(recipe, seeds=range(100)).solved.sum())
     if solved >= 95:
-        return f"changed {changed}: {solved}/100 seeds solve XOR"
+        return f"changed {changed}: {solved}/100 seeds solve XOR (at least 95 needed)"
     std = {"normal": recipe.std}.get(recipe.init)
     if std is not None and std <= base.std:
         why = "the weights still start as tiny as B's (the plateau of section 6.1)"

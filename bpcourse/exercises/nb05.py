@@ -58,6 +58,7 @@ def _learner_path(update: Callable[..., None], hyper: dict[str, Any], lrs: list[
 
     class LearnerOptimizer(Optimizer):
         def _update(self, p, grad, state):
+            self.current = self.params.index(p)
             update(p, grad, state, **{k: getattr(self, k) for k in ("lr", *hyper)})
 
     params = [Parameter(s.copy()) for s in _STARTS]
@@ -71,7 +72,17 @@ def _learner_path(update: Callable[..., None], hyper: dict[str, Any], lrs: list[
             p.grad += g
         given = [p.grad.copy() for p in params]
         with np.errstate(all="ignore"):
-            opt.step()
+            try:
+                opt.step()
+            except ValueError as err:
+                if step == 1 and opt.current == 1:
+                    raise Mistake(
+                        f"a shape error at the second parameter, shape {params[1].data.shape}, after "
+                        f"the first, shape {params[0].data.shape}, went through: is something shared "
+                        "by all parameters (a buffer on self)? Keep it in this parameter's state "
+                        f"dict. ({str(err).splitlines()[0][:80]})"
+                    ) from None
+                raise
         for p, array, g in zip(params, arrays, given):
             if p.data is not array:
                 raise Mistake(
@@ -85,9 +96,10 @@ def _learner_path(update: Callable[..., None], hyper: dict[str, Any], lrs: list[
                     "buffer that is grad itself, not a copy, changes it when it is updated)"
                 )
         if not all(np.isfinite(p.data).all() for p in params):
+            first = " (on the first step: is a counter still 0 where 1 - beta**t is computed?)"
             raise Mistake(
                 f"step {step}: the parameters became inf or nan (a division by 0, or the square "
-                "root of a negative number)"
+                f"root of a negative number){first if step == 1 else ''}"
             )
         path.append(np.concatenate([p.data.ravel() for p in params]))
     return np.array(path)
@@ -253,6 +265,9 @@ def check_ex_lr_ceiling(ex_lr_ceiling):
         if not np.array_equal(A, A_before):
             raise Mistake("ex_lr_ceiling changed A in place; compute from it, leave it as it was")
         lam = np.linalg.eigvalsh(A)
+        if np.ndim(got) != 0:
+            raise Mistake(f"return one number, the ceiling for the whole matrix; got shape "
+                          f"{np.shape(got)} (one value per direction?)")
         got = np.asarray(got, dtype=np.float64) if isinstance(got, (int, float, np.number)) else got
         expect(got, np.float64(2 / lam.max()), f"the ceiling for A with eigenvalues {np.round(lam, 2)}",
                rtol=1e-9, atol=0, mistakes={
