@@ -19,6 +19,7 @@ LAB_PORT ?= 8888
 LAB_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
 .PHONY: setup lab test lint execute student slides html editions determinism extended bench mutation clean
+.PHONY: hub hub-test sizing
 
 setup: $(STAMP)
 
@@ -89,7 +90,32 @@ editions: $(SETUP)
 determinism: $(SETUP)
 	$(BIN)/python -m pytest tests/extended/test_determinism.py
 
-extended: editions determinism
+extended: editions determinism hub-test
+
+# --- a JupyterHub on this machine (DEMO ONLY: one shared password, no isolation between users) --
+# tools/hub/jupyterhub_config.py; state (database, secret, users' homes) under build/hub;
+# configurable-http-proxy from npm, installed under build/hub/proxy. Listens on 127.0.0.1 only.
+HUB_PORT ?= 8000
+CHP_VERSION := 5.3.0
+HUB_PROXY := build/hub/proxy/node_modules/.bin/configurable-http-proxy
+
+$(HUB_PROXY):
+	npm install --silent --no-audit --no-fund --no-save --prefix build/hub/proxy \
+	  configurable-http-proxy@$(CHP_VERSION)
+
+hub: $(SETUP) $(HUB_PROXY)
+	@echo "Hub on http://127.0.0.1:$(HUB_PORT)/ -- any username, DEMO password: $${BPCOURSE_HUB_PASSWORD:-bpcourse-demo}"
+	cd build/hub && BPCOURSE_HUB_PORT=$(HUB_PORT) BPCOURSE_HUB_PROXY=$(CURDIR)/$(HUB_PROXY) \
+	  $(abspath $(BIN))/jupyterhub -f $(CURDIR)/tools/hub/jupyterhub_config.py
+
+# Three users log in, pull the student edition with an nbgitpuller link, run notebook 01.
+hub-test: $(SETUP) $(HUB_PROXY)
+	BPCOURSE_HUB_PROXY=$(CURDIR)/$(HUB_PROXY) IPYTHONDIR=$(CURDIR)/tests/ipython \
+	  $(BIN)/python -m pytest tests/extended/test_hub.py
+
+# Peak kernel memory and CPU time of every notebook, as a Markdown table (build/sizing.md).
+sizing: $(SETUP)
+	$(BIN)/python tools/measure_notebooks.py --output build/sizing.md $(NOTEBOOKS)
 
 # Benchmarks (never part of make test): writes build/bench.md.
 bench: $(SETUP)

@@ -5,10 +5,13 @@ from __future__ import annotations
 import pathlib
 import re
 
+import yaml
+from packaging.requirements import Requirement
+
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 
 
-def _pins(lines: list[str]) -> dict[str, str]:
+def _pins(lines) -> dict[str, str]:
     pins = {}
     for line in lines:
         m = re.fullmatch(r"\s*(?:-\s+)?([A-Za-z0-9_.\-\[\]]+)==([^\s#]+)\s*", line)
@@ -28,9 +31,25 @@ def test_lock_pins_every_line_exactly():
     assert _pins(lines).get("torch") == "2.13.0", "torch must be pinned to the local CPU wheel 2.13.0"
 
 
+TORCH_CPU_INDEX = "--extra-index-url https://download.pytorch.org/whl/cpu"
+
+
+def _environment_pip_lines() -> list[str]:
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    deps = env["dependencies"]
+    assert "python=3.11" in deps, "environment.yml must pin python=3.11"
+    pip = [d["pip"] for d in deps if isinstance(d, dict) and "pip" in d]
+    assert len(pip) == 1, "environment.yml needs exactly one pip: section"
+    return [str(line) for line in pip[0]]
+
+
 def test_environment_yml_matches_lock():
+    """Every package of the lock at the lock's version; torch only differs by its CPU build."""
     lock = _pins((ROOT / "requirements.lock").read_text().splitlines())
-    env = _pins((ROOT / "environment.yml").read_text().splitlines())
+    lines = _environment_pip_lines()
+    torch_lines = [line for line in lines if line.lower().startswith("torch")]
+    env = _pins(line for line in lines if line not in torch_lines)
+    lock_torch = lock.pop("torch")
     missing = sorted(set(lock) - set(env))
     extra = sorted(set(env) - set(lock))
     differ = sorted(k for k in set(lock) & set(env) if lock[k] != env[k])
@@ -38,7 +57,37 @@ def test_environment_yml_matches_lock():
         f"environment.yml and requirements.lock disagree: missing {missing}, extra {extra}, "
         f"other versions {differ}; run tools/sync_environment.py"
     )
-    assert "python=3.11" in (ROOT / "environment.yml").read_text()
+    assert "-e ." in lines, "environment.yml must install the course package (-e .)"
+    # Linux gets the CPU-only build (+cpu exists only on PyTorch's CPU index, so pip cannot fall
+    # back to PyPI's CUDA build); macOS and Windows wheels on PyPI have no CUDA in them.
+    assert sorted(torch_lines) == sorted([
+        f"torch=={lock_torch}+cpu; sys_platform == 'linux'",
+        f"torch=={lock_torch}; sys_platform != 'linux'",
+    ]), f"environment.yml's torch lines {torch_lines} are not the lock's {lock_torch} as CPU builds"
+
+
+def test_environment_yml_takes_torch_from_the_cpu_index():
+    lines = _environment_pip_lines()
+    assert lines.count(TORCH_CPU_INDEX) == 1, f"environment.yml's pip section needs `{TORCH_CPU_INDEX}`"
+    assert lines.index(TORCH_CPU_INDEX) == 0, "pip options come before the packages"
+    assert not [line for line in lines if line.startswith("--index-url")], (
+        "--index-url would replace PyPI, which the other packages come from: use --extra-index-url"
+    )
+    for line in lines:
+        if line.lower().startswith("torch"):
+            req = Requirement(line)  # pip reads each line as a PEP 508 requirement
+            assert req.marker is not None and "sys_platform" in str(req.marker)
+
+
+def test_sync_environment_reproduces_environment_yml(tmp_path):
+    """The committed environment.yml is exactly what the script writes from the lock."""
+    import sync_environment
+
+    body = "".join(f"      - {line}\n" for line in
+                   sync_environment.environment_pip_lines(sync_environment.lock_lines()))
+    assert (ROOT / "environment.yml").read_text() == sync_environment.HEADER + body, (
+        "environment.yml is stale: run tools/sync_environment.py"
+    )
 
 
 def _make_recipe(target: str) -> str:

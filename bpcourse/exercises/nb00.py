@@ -1,0 +1,61 @@
+"""Checks of notebook 00 (start here): the bias gradient of a batch's mean squared error."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .core import Mistake, expect, register
+
+NOTEBOOK_N = 5  # the batch size of notebook 00's own X: a learner may hard-code it
+
+
+@register("ex_db", hints=(
+    "A nudge: b is added to every row of X @ W.T, so every example of the batch pulls on b. "
+    "How do the pulls of several examples combine, and what does the mean in L do to them?",
+    "dL/db is the mean over the batch of 2 (X_n W^T + b - Y_n): sum the residuals over axis 0 "
+    "(the batch), times 2/N, where N is the number of rows of the X the function is given.",
+    "return 2 / X.shape[0] * (X @ W.T + b - Y).sum(axis=0)",
+))
+def check_ex_db(ex_db):
+    """A batch of 7 (not the notebook's 5) with 3 outputs: N, out and 2 all differ."""
+    import torch
+
+    rng = np.random.default_rng(2024)
+    n, n_in, n_out = 7, 4, 3
+    X = rng.standard_normal((n, n_in))
+    W = rng.standard_normal((n_out, n_in))
+    b = rng.standard_normal(n_out)
+    Y = rng.standard_normal((n, n_out))
+    before = [a.copy() for a in (X, W, b, Y)]
+
+    got = ex_db(X, W, b, Y)
+    for name, old, new in zip("XWbY", before, (X, W, b, Y)):
+        if not np.array_equal(old, new):
+            raise Mistake(f"ex_db changed its argument {name} in place: compute the residual as a "
+                          "new array instead of modifying the inputs")
+    if got is None:
+        raise Mistake("ex_db returned None: it must return the gradient (shape (out,))")
+
+    bt = torch.tensor(b, requires_grad=True)
+    ((torch.tensor(X) @ torch.tensor(W).T + bt - torch.tensor(Y)) ** 2).sum().div(n).backward()
+    want = bt.grad.numpy()
+
+    residual = X @ W.T + b - Y  # (N, out)
+    expect(got, want, f"dL/db for a batch of N = {n} examples and {n_out} outputs", mistakes={
+        "a sum over the batch, not a mean: the 1/N factor is missing": 2 * residual.sum(axis=0),
+        "the factor 2 from the square is missing": residual.sum(axis=0) / n,
+        f"divides by {NOTEBOOK_N}, the notebook's batch size, instead of the number of rows of "
+        f"the X it is given (here {n}): use X.shape[0]": 2 / NOTEBOOK_N * residual.sum(axis=0),
+        "a sign flip: the residual is written Y - (X W^T + b) instead of (X W^T + b) - Y":
+            -want,
+        "divides by N * out: L sums over the outputs and averages over the batch only":
+            2 / (n * n_out) * residual.sum(axis=0),
+        "summed over axis 1 (the outputs) instead of axis 0 (the batch)":
+            2 / n * residual.sum(axis=1),
+        "not summed over the batch: one row per example, shape (N, out)": 2 / n * residual,
+        "shape (1, out) from keepdims=True: the bias has shape (out,)":
+            2 / n * residual.sum(axis=0, keepdims=True),
+        "a mean over every element (a single number): sum over the batch, axis 0, only":
+            2 * residual.mean(),
+    })
+    return "matches torch autograd on a new batch of 7 examples and 3 outputs"

@@ -1,0 +1,113 @@
+"""Catalogue of notebook 00's exercise: the right answer passes, typical wrong ones are named."""
+
+from helpers import Case, run_catalogue
+
+from bpcourse.exercises import run
+
+
+def correct_db(X, W, b, Y):
+    return 2 / X.shape[0] * (X @ W.T + b - Y).sum(axis=0)
+
+
+def correct_db_mean(X, W, b, Y):
+    return 2 * (X @ W.T + b - Y).mean(axis=0)
+
+
+def db_sum_not_mean(X, W, b, Y):
+    return 2 * (X @ W.T + b - Y).sum(axis=0)
+
+
+def db_without_the_2(X, W, b, Y):
+    return (X @ W.T + b - Y).sum(axis=0) / X.shape[0]
+
+
+def db_notebook_batch_size(X, W, b, Y):
+    N = 5  # the notebook's N, copied in
+    return 2 / N * (X @ W.T + b - Y).sum(axis=0)
+
+
+def db_sign_flip(X, W, b, Y):
+    return 2 / len(X) * (Y - X @ W.T - b).sum(axis=0)
+
+
+def db_mean_over_everything_with_sum(X, W, b, Y):
+    residual = X @ W.T + b - Y
+    return 2 * residual.sum(axis=0) / residual.size
+
+
+def db_wrong_axis(X, W, b, Y):
+    return 2 / len(X) * (X @ W.T + b - Y).sum(axis=1)
+
+
+def db_not_summed(X, W, b, Y):
+    return 2 / len(X) * (X @ W.T + b - Y)
+
+
+def db_keepdims(X, W, b, Y):
+    return 2 / len(X) * (X @ W.T + b - Y).sum(axis=0, keepdims=True)
+
+
+def db_scalar_mean(X, W, b, Y):
+    return 2 * (X @ W.T + b - Y).mean()
+
+
+def db_untransposed_weight(X, W, b, Y):
+    return 2 / len(X) * (X @ W + b - Y).sum(axis=0)  # W is (out, in): a shape error
+
+
+def db_residual_in_place(X, W, b, Y):
+    Y -= X @ W.T + b  # saves an array: Y now holds minus the residual
+    return -2 / len(X) * Y.sum(axis=0)
+
+
+def db_forgets_return(X, W, b, Y):
+    db = 2 / len(X) * (X @ W.T + b - Y).sum(axis=0)  # noqa: F841
+
+
+CATALOGUE = [
+    Case("ex_db", correct_db, None),
+    Case("ex_db", correct_db_mean, None),
+    Case("ex_db", db_sum_not_mean, "the 1/N factor is missing"),
+    Case("ex_db", db_without_the_2, "factor 2"),
+    Case("ex_db", db_notebook_batch_size, "the notebook's batch size"),
+    Case("ex_db", db_sign_flip, "sign flip"),
+    Case("ex_db", db_mean_over_everything_with_sum, "divides by N * out"),
+    Case("ex_db", db_wrong_axis, "instead of axis 0"),
+    Case("ex_db", db_not_summed, "not summed over the batch"),
+    Case("ex_db", db_keepdims, "keepdims"),
+    Case("ex_db", db_scalar_mean, "a mean over every element"),
+    Case("ex_db", db_untransposed_weight, "ValueError"),
+    Case("ex_db", db_residual_in_place, "changed its argument Y in place"),
+    Case("ex_db", db_forgets_return, "returned None"),
+]
+
+test_catalogue = run_catalogue(CATALOGUE)
+
+
+def test_the_stub_is_not_done():
+    def ex_db(X, W, b, Y):
+        raise NotImplementedError("Exercise: write your code here, then run the check cell below")
+
+    assert run("ex_db", ex_db).status == "not done"
+    assert run("ex_db", None).status == "not done"
+
+
+def test_the_shape_error_names_the_learners_line():
+    message = run("ex_db", db_untransposed_weight).message
+    assert "db_untransposed_weight" in message and "X @ W + b" in message
+    assert "shape" in message.lower()
+
+
+def test_the_batch_is_not_the_notebooks():
+    """The check's batch size differs from the notebook's 5 and from the number of outputs, so
+    a hard-coded N, a sum over the wrong axis and a missing 1/N all give other values."""
+    seen = {}
+
+    def spy(X, W, b, Y):
+        seen["shapes"] = (X.shape, W.shape, b.shape, Y.shape)
+        return correct_db(X, W, b, Y)
+
+    assert run("ex_db", spy).status == "ok"
+    (n, n_in), (n_out, _), _, _ = seen["shapes"]
+    assert n not in (5, n_out, 2) and n_out != 2
+    assert seen["shapes"][2] == (n_out,)
