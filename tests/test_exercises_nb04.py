@@ -10,7 +10,7 @@ import numpy as np
 from helpers import Case, run_catalogue
 
 
-# --- ex_backward: ReLU hidden layer, sigmoid output, MSE --------------------------------------
+# --- ex_relu_mse_backward: ReLU hidden layer, sigmoid output, MSE --------------------------------------
 def _forward(X, W1, b1, W2, b2):
     z1 = X @ W1.T + b1
     h = np.maximum(z1, 0)
@@ -177,17 +177,17 @@ def rescue_returns_dict(recipe):
 
 
 CATALOGUE = [
-    Case("ex_backward", backward_right, None),
-    Case("ex_backward", backward_bce_delta, "p(1 - p) does not cancel"),
-    Case("ex_backward", backward_no_two, "factor 2"),
-    Case("ex_backward", backward_sum_not_mean, "1/N of the mean is missing"),
-    Case("ex_backward", backward_y_minus_p, "sign is flipped"),
-    Case("ex_backward", backward_kink_one, "derivative at z1 = 0"),
-    Case("ex_backward", backward_no_relu_grad, "relu's derivative is missing"),
-    Case("ex_backward", backward_transposed_dW1, "transpose"),
-    Case("ex_backward", backward_bias_summed_to_scalar, "shape"),
-    Case("ex_backward", backward_W2_not_transposed, "ValueError"),
-    Case("ex_backward", backward_relu_in_place, "changed its argument W1"),
+    Case("ex_relu_mse_backward", backward_right, None),
+    Case("ex_relu_mse_backward", backward_bce_delta, "p(1 - p) does not cancel"),
+    Case("ex_relu_mse_backward", backward_no_two, "factor 2"),
+    Case("ex_relu_mse_backward", backward_sum_not_mean, "1/N of the mean is missing"),
+    Case("ex_relu_mse_backward", backward_y_minus_p, "sign is flipped"),
+    Case("ex_relu_mse_backward", backward_kink_one, "derivative at z1 = 0"),
+    Case("ex_relu_mse_backward", backward_no_relu_grad, "relu's derivative is missing"),
+    Case("ex_relu_mse_backward", backward_transposed_dW1, "transpose"),
+    Case("ex_relu_mse_backward", backward_bias_summed_to_scalar, "shape"),
+    Case("ex_relu_mse_backward", backward_W2_not_transposed, "ValueError"),
+    Case("ex_relu_mse_backward", backward_relu_in_place, "changed its argument W1"),
     Case("ex_count_alive", alive_right, None),
     Case("ex_count_alive", alive_ge_zero, "use '> 0'"),
     Case("ex_count_alive", alive_on_all_inputs, "not all"),

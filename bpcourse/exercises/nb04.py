@@ -1,6 +1,6 @@
 """Checks of notebook 04's exercises (XOR from scratch).
 
-- ``ex_backward``: a ReLU + sigmoid + MSE network's gradients against torch autograd, on sizes
+- ``ex_relu_mse_backward``: a ReLU + sigmoid + MSE network's gradients against torch autograd, on sizes
   that all differ (N = 5 examples, D = 3 inputs, H = 4 hidden units: a transpose cannot hide)
   with one pre-activation exactly 0 (ReLU's kink: torch's derivative there is 0).
 - ``ex_count_alive``: live ReLU units per seed, on hand-made units that separate "any input"
@@ -42,7 +42,7 @@ def _backward_variant(kind: str) -> tuple[np.ndarray, ...]:
     return dz1.T @ _X, dz1.sum(axis=0), dW2, db2
 
 
-@register("ex_backward", hints=(
+@register("ex_relu_mse_backward", hints=(
     "A nudge: go through the chain one factor at a time, from dL/dp down to dW1. Which factor "
     "does MSE keep that BCE cancelled, and what is ReLU's derivative where z1 is exactly 0?",
     "dL/dp = 2 (p - y) / N; dz2 = dL/dp * p (1 - p) (the sigmoid's derivative stays); "
@@ -51,16 +51,16 @@ def _backward_variant(kind: str) -> tuple[np.ndarray, ...]:
     "dz2 = 2 * (p - y) / len(X) * p * (1 - p); dz1 = (dz2 @ W2) * (z1 > 0); return "
     "dz1.T @ X, dz1.sum(axis=0), dz2.T @ h, dz2.sum(axis=0)",
 ))
-def check_ex_backward(ex_backward):
+def check_ex_relu_mse_backward(ex_relu_mse_backward):
     import torch
 
     from ..check import torch_grad
 
     inputs = [a.copy() for a in (_X, _Y, _W1, _B1, _W2, _B2)]
-    result = ex_backward(*inputs)
+    result = ex_relu_mse_backward(*inputs)
     for name, a, before in zip(("X", "y", "W1", "b1", "W2", "b2"), inputs, (_X, _Y, _W1, _B1, _W2, _B2)):
         if not np.array_equal(a, before):
-            raise Mistake(f"ex_backward changed its argument {name} in place; a backward pass "
+            raise Mistake(f"ex_relu_mse_backward changed its argument {name} in place; a backward pass "
                           "only reads its inputs")
     if not isinstance(result, (tuple, list)) or len(result) != 4:
         raise Mistake(f"return the tuple (dW1, db1, dW2, db2); got {type(result).__name__}"
