@@ -24,6 +24,7 @@ import torch
 from helpers import Accepts, Raises, bad_input_tests
 
 import bpcourse.check as C
+import bpcourse.exercises as X
 import bpcourse.functional as F
 from bpcourse import data, engine, nn, notebook, optim
 from bpcourse.nn import init, utils
@@ -698,13 +699,16 @@ A("check_model_grads: X a torch tensor (the reverse is fine)", lambda: str(C.che
 A("check_model_grads: list X, integer labels", lambda: str(C.check_model_grads(nn.Sequential(fresh_linear()), nn.CrossEntropyLoss(), X23.tolist(), [1, 0])),
   expected=lambda: "OK 5 checks match torch autograd: output, loss, 0.weight.grad, 0.bias.grad, dX (input gradient)")
 
-R("exercise: both expected= and check=", C.exercise, ("ex", X23), {"expected": X23, "check": lambda a: None}, exc=TypeError, match=r"^exercise\(\) needs exactly one of expected= or check=")
-R("exercise: neither expected= nor check=", C.exercise, ("ex", X23), exc=TypeError, match=r"^exercise\(\) needs exactly one of expected= or check=")
-R("exercise: a wrong answer", C.exercise, ("ex_dW", np.zeros((2, 3)), X23), {"hint": "dW = dy.T @ x"}, exc=AssertionError,
-  match=r"(?s)^Exercise ex_dW: ex_dW: max abs diff .*all zeros.*\nHint: dW = dy\.T @ x")
-R("exercise: a tuple answer of the wrong length", C.exercise, ("ex", (X23,), (X23, X23)), exc=AssertionError, match=r"^Exercise ex: expected 2 results, got 1")
-R("exercise: a NameError about another name is the learner's bug", C.exercise, ("ex", lambda: undefined_name_xyz, X23), exc=NameError,  # noqa: F821
-  match=r"undefined_name_xyz")
+R("exercises.run: an exercise that does not exist", lambda: X.run("ex_no_such_exercise", len), exc=LookupError,
+  match=r"^no exercise named 'ex_no_such_exercise'; known: ")
+R("exercises.register: no hints", lambda: X.register("ex_bad", hints=()), exc=TypeError,
+  match=r"^hints of ex_bad must be a non-empty tuple of non-empty strings")
+R("exercises.register: an empty hint", lambda: X.register("ex_bad", hints=("",)), exc=TypeError,
+  match=r"^hints of ex_bad must be a non-empty tuple of non-empty strings")
+R("exercises.register: a name that is no identifier", lambda: X.register("ex bad", hints=("h",)), exc=TypeError,
+  match=r"^name must be a Python identifier, got 'ex bad'")
+R("exercises.expect: a mistake the inputs cannot tell from the answer", lambda: X.expect(2.0, 2.0, "x", mistakes={"doubled": 2.0}),
+  exc=RuntimeError, match=r"^check of x: the mistake 'doubled' gives the right value on these inputs")
 
 # =============================================================================================
 # bpcourse.engine (scalar Value, Neuron/Layer/MLP)
