@@ -463,3 +463,29 @@ CATALOGUE_LEARNER = [
 ]
 
 test_catalogue_learner = run_catalogue(CATALOGUE_LEARNER)
+
+
+def _notebook_model():
+    from bpcourse.nn import Sequential, Sigmoid
+
+    rng = np.random.default_rng(0)
+    layers = []
+    for n_in, n_out in ((3, 8), (8, 8), (8, 8), (8, 8)):
+        layers += [Linear(n_in, n_out, rng=rng), Sigmoid()]
+    return Sequential(*layers, Linear(8, 1, rng=rng))
+
+
+MODEL = _notebook_model()  # stands for the notebook's own `model`
+
+
+def norms_of_the_notebooks_model(net, X, Y):
+    crit = BCEWithLogitsLoss()
+    MODEL.zero_grad()
+    crit(MODEL(X), Y)
+    MODEL.backward(crit.backward())
+    return [float(np.linalg.norm(m.weight.grad)) for m in MODEL if isinstance(m, Linear)]
+
+
+test_catalogue_globals = run_catalogue([
+    Case("ex_grad_norms", norms_of_the_notebooks_model, "loop over net, the argument"),
+])

@@ -546,3 +546,24 @@ def test_the_recursion_limit_is_restored():
     assert run("ex_topological_order", order_recursive_with_a_raised_limit).status == "mistake"
     assert run("ex_backward", backward_recursive_with_a_raised_limit).status == "mistake"
     assert sys.getrecursionlimit() == before
+
+
+def test_a_limit_raised_in_an_earlier_cell_does_not_let_recursion_pass():
+    """The learner raised the limit in an earlier cell: the check still runs the code under the
+    default limit, says so, and gives the limit back."""
+    import sys
+
+    from bpcourse.exercises import run
+
+    before = sys.getrecursionlimit()
+    sys.setrecursionlimit(50_000)
+    try:
+        for name, answer in (("ex_topological_order", order_recursive),
+                             ("ex_backward", backward_recursive_sort)):
+            outcome = run(name, answer)
+            assert outcome.status in ("mistake", "error"), name
+            assert "RecursionError" in outcome.message and "explicit stack" in outcome.message
+            assert "default limit, 1000" in outcome.message
+            assert sys.getrecursionlimit() == 50_000
+    finally:
+        sys.setrecursionlimit(before)

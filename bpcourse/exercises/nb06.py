@@ -201,6 +201,10 @@ def check_ex_grad_norms(ex_grad_norms):
         if got.shape == (2 * n_linear,):
             raise Mistake(f"{call} call: {got.size} norms, one per parameter: the exercise asks "
                           f"for the {n_linear} weight matrices (m.weight.grad of each Linear)")
+        if got.shape != (n_linear,):
+            raise Mistake(f"{call} call: {got.size} norms, but the network passed as net has "
+                          f"{n_linear} Linear layers: loop over net, the argument (not a network "
+                          "of the notebook), one norm per Linear")
         mistakes = {
             "the norms are in reverse order: the input side comes first": want[::-1],
             "these are the norms of the weights (m.weight.data), not of their gradients":

@@ -12,7 +12,7 @@ import math
 import sys
 from contextlib import contextmanager
 
-from .core import Mistake, expect, register
+from .core import Mistake, _error_message, expect, register
 
 _LIMIT = 1_000  # Python's recursion limit while the learner's code runs (its default)
 
@@ -29,7 +29,11 @@ def _recursion_limit(what):
     old = sys.getrecursionlimit()
     sys.setrecursionlimit(_LIMIT)
     try:
-        yield
+        try:
+            yield
+        except RecursionError as err:  # said here, while the limit is still the one it hit
+            raise Mistake(_error_message(what, err) + f"\n(The check runs your code under "
+                          f"Python's default limit, {_LIMIT}, whatever an earlier cell set.)") from None
         if sys.getrecursionlimit() != _LIMIT:
             raise Mistake(f"{what} raises Python's recursion limit (sys.setrecursionlimit): that "
                           "only moves the crash to a deeper graph (or crashes the kernel). "
