@@ -785,3 +785,36 @@ CATALOGUE_LEARNER = [
 ]
 
 test_catalogue_learner = run_catalogue(CATALOGUE_LEARNER)
+
+
+def numgrad_precedence(fn, x, h=1e-6):
+    x = np.array(x, dtype=np.float64)
+    grad = np.zeros_like(x)
+    for i in np.ndindex(x.shape):
+        old = x[i]
+        x[i] = old + h
+        f_plus = fn(x)
+        x[i] = old - h
+        f_minus = fn(x)
+        x[i] = old
+        grad[i] = (f_plus - f_minus) / 2 * h  # precedence: (.../2) * h
+    return grad
+
+
+def dk_by_sympy(x):
+    import sympy as sp
+
+    t = sp.symbols("t")
+    return sp.lambdify(t, sp.diff(sp.exp(sp.sin(3 * t)), t), "numpy")(x)
+
+
+def gd_forgets_b(w, b, x, y, lr):
+    g = 2 * (w * x + b - y)
+    return w - lr * g * x, b
+
+
+test_catalogue_more = run_catalogue([
+    Case("ex_numerical_grad", numgrad_precedence, "write / (2 * h)"),
+    Case("ex_dk_dx", dk_by_sympy, None),
+    Case("ex_gd_step", gd_forgets_b, "b is returned unchanged"),
+])

@@ -489,3 +489,17 @@ def norms_of_the_notebooks_model(net, X, Y):
 test_catalogue_globals = run_catalogue([
     Case("ex_grad_norms", norms_of_the_notebooks_model, "loop over net, the argument"),
 ])
+
+
+def norms_backward_twice(net, X, Y):
+    crit = BCEWithLogitsLoss()
+    net.zero_grad()
+    crit(net(X), Y)
+    net.backward(crit.backward())
+    net.backward(crit.backward())  # "to be sure"
+    return [float(np.linalg.norm(m.weight.grad)) for m in net if isinstance(m, Linear)]
+
+
+test_catalogue_more = run_catalogue([
+    Case("ex_grad_norms", norms_backward_twice, "the backward pass ran twice in one call"),
+])

@@ -131,6 +131,8 @@ def check_ex_numerical_grad(ex_numerical_grad):
         "all zeros: fn was evaluated twice at the same point. xp = x does not copy: both "
         "names are the same array, so the second nudge undoes the first": np.zeros_like(want),
         "divides by a fixed 2e-6 (twice the default h) instead of 2 * h": want * h / 1e-6,
+        "divides by 2 and then multiplies by h: ... / 2 * h is (... / 2) * h; write / (2 * h)":
+            want * h**2,
         "nudges by h/2 on each side and divides by h: the central difference of this exercise "
         "nudges by h on each side, (fn(x + h) - fn(x - h)) / (2h)":
             _cubic_difference(x0, h / 2, "central"),
@@ -331,6 +333,7 @@ def check_ex_gd_step(ex_gd_step):
             "from the old (w, b)": np.array([w - lr * 2 * (w * x + b - lr * db - y) * x,
                                              b - lr * db]),
             "divides by lr: the step is lr * gradient": np.array([w - dw / lr, b - db / lr]),
+            "b is returned unchanged: both parameters take a step": np.array([w - lr * dw, b]),
             "dL/dw uses w: the local derivative dz/dw of w x is x":
                 np.array([w - lr * db * w, b - lr * db]),
         })

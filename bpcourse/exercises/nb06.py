@@ -228,6 +228,9 @@ def check_ex_grad_norms(ex_grad_norms):
         }
         mistakes["the loss is summed over the batch, not averaged (BCEWithLogitsLoss's "
                  f"reduction='mean'): the norms are {len(X)} times too large"] = len(X) * want
+        if call == "first":
+            mistakes["the norms are twice torch's: the backward pass ran twice in one call, and "
+                     "gradients accumulate (+=)"] = 2 * want
         if call == "second":
             mistakes = {"the second call on the same network returns twice the first's norms: "
                         "gradients accumulate (+=), call net.zero_grad() before backward":
