@@ -567,3 +567,27 @@ def test_a_limit_raised_in_an_earlier_cell_does_not_let_recursion_pass():
             assert sys.getrecursionlimit() == 50_000
     finally:
         sys.setrecursionlimit(before)
+
+
+def ex_topological_order(root):  # the student edition's stub, still in the notebook
+    raise NotImplementedError("Exercise: write your code here, then run the check cell below")
+
+
+def backward_with_the_unfinished_sort(root):
+    root.grad = 1.0
+    for node in reversed(ex_topological_order(root)):
+        node._backward()
+
+
+def test_a_call_to_another_unfinished_exercise_is_named():
+    """Not "not done yet": the learner wrote ex_backward, on top of a stub of the other exercise."""
+    from bpcourse.exercises import run
+
+    outcome = run("ex_backward", backward_with_the_unfinished_sort)
+    assert outcome.status == "mistake"
+    assert "calls ex_topological_order, which still raises NotImplementedError" in outcome.message
+
+    def ex_backward(root):
+        raise NotImplementedError("Exercise: write your code here, then run the check cell below")
+
+    assert run("ex_backward", ex_backward).status == "not done"
