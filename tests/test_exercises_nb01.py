@@ -818,3 +818,6 @@ test_catalogue_more = run_catalogue([
     Case("ex_dk_dx", dk_by_sympy, None),
     Case("ex_gd_step", gd_forgets_b, "b is returned unchanged"),
 ])
+
+
+CATALOGUE = CATALOGUE + CATALOGUE_LEARNER  # the whole table, as tests/test_exercise_catalogue.py reads it
