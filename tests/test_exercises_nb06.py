@@ -506,3 +506,12 @@ test_catalogue_more = run_catalogue([
 
 
 CATALOGUE = CATALOGUE + CATALOGUE_LEARNER  # the whole table, as tests/test_exercise_catalogue.py reads it
+
+
+def std_precedence(fan_in, negative_slope):
+    return np.sqrt(2.0 / (1 + negative_slope**2) * fan_in)  # (2 / (1 + a**2)) * fan_in
+
+
+test_catalogue_precedence = run_catalogue([
+    Case("ex_init_std", std_precedence, "put the product in parentheses"),
+])

@@ -47,8 +47,11 @@ class _Recorder:
 
 
 def _nudge_problem(points: list[np.ndarray], x0: np.ndarray, h: float, got) -> str | None:
-    """Name what is wrong with the points fn was evaluated at, if anything."""
-    got = np.asarray(got, dtype=np.float64) if np.shape(got) == x0.shape else None
+    """Name what is wrong with the points fn was evaluated at, if anything (got: the result)."""
+    try:
+        got = np.asarray(got, dtype=np.float64) if np.shape(got) == x0.shape else None
+    except (TypeError, ValueError):
+        got = None
     for v in points:
         if v.shape != x0.shape:
             return (f"fn was called with an array of shape {v.shape}, but x has shape {x0.shape}: "

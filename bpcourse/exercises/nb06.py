@@ -277,7 +277,8 @@ def check_ex_init_std(ex_init_std):
                 np.sqrt(2 / ((1 - a**2) * fan_in)) if a < 1 else np.nan,
             "uses 1 + a: the negative part is scaled by a, so its square contributes a**2":
                 np.sqrt(2 / ((1 + a) * fan_in)),
-            "multiplies by sqrt(fan_in) instead of dividing":
+            "multiplies by sqrt(fan_in) instead of dividing (2 / (1 + a**2) * fan_in is "
+            "(2 / (1 + a**2)) * fan_in: put the product in parentheses)":
                 np.sqrt(2 / (1 + a**2)) * np.sqrt(fan_in),
             "this is the gain alone: divide it by sqrt(fan_in)": np.sqrt(2 / (1 + a**2)),
             "this is the bound of a uniform init, sqrt(3) times the standard deviation; "
