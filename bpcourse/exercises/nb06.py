@@ -247,8 +247,11 @@ def _torch_std(fan_in, a):
 
 
 @register("ex_init_std", hints=(
-    "Var(z) = fan_in * Var(W) * E[h^2], and the leaky ReLU keeps (1 + a**2)/2 of E[z^2]. "
-    "Which Var(W) makes the product 1? Then: the function returns a standard deviation.",
+    "Var(z) = fan_in * Var(W) * E[h^2]. What fraction of E[z^2] does a leaky ReLU keep, when "
+    "half of the z are kept and the other half scaled by a? Which Var(W) makes the product 1? "
+    "Then: the function returns a standard deviation.",
+    "A leaky ReLU keeps (1 + a**2)/2 of E[z^2]: (1/2) from the positive half, (a**2/2) from "
+    "the negative half.",
     "Var(W) = 2 / ((1 + a**2) * fan_in); the standard deviation is its square root.",
     "return np.sqrt(2.0 / ((1 + negative_slope**2) * fan_in))",
 ))
