@@ -487,7 +487,7 @@ def norms_of_the_notebooks_model(net, X, Y):
 
 
 test_catalogue_globals = run_catalogue([
-    Case("ex_grad_norms", norms_of_the_notebooks_model, "loop over net, the argument"),
+    Case("ex_grad_norms", norms_of_the_notebooks_model, "uses the notebook's network 'MODEL'"),
 ])
 
 
@@ -514,4 +514,14 @@ def std_precedence(fan_in, negative_slope):
 
 test_catalogue_precedence = run_catalogue([
     Case("ex_init_std", std_precedence, "put the product in parentheses"),
+])
+
+
+def norms_hidden_layers_only(net, X, Y):
+    layers = _measured(net, X, Y)
+    return [float(np.linalg.norm(m.weight.grad)) for m in layers[:-1]]  # "the hidden layers"
+
+
+test_catalogue_count = run_catalogue([
+    Case("ex_grad_norms", norms_hidden_layers_only, "one norm per Linear"),
 ])

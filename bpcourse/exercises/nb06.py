@@ -182,6 +182,14 @@ def check_ex_grad_norms(ex_grad_norms):
     n_linear = sum(isinstance(m, Linear) for m in net)
     weights = np.array([np.linalg.norm(m.weight.data) for m in net if isinstance(m, Linear)])
 
+    from bpcourse.nn import Module
+
+    names = getattr(getattr(ex_grad_norms, "__code__", None), "co_names", ())
+    scope = getattr(ex_grad_norms, "__globals__", {})
+    networks = [n for n in names if isinstance(scope.get(n), Module)]
+    if networks:
+        raise Mistake(f"ex_grad_norms uses the notebook's network {networks[0]!r}: measure net, "
+                      "the network it is given (the check passes its own)")
     params_before = [p.data.copy() for p in net.parameters()]
     for call in ("first", "second"):
         answer = ex_grad_norms(net, X, Y)
