@@ -821,3 +821,26 @@ test_catalogue_more = run_catalogue([
 
 
 CATALOGUE = CATALOGUE + CATALOGUE_LEARNER  # the whole table, as tests/test_exercise_catalogue.py reads it
+
+
+def graph_symbolic(w, b, x, y):
+    import sympy as sp
+
+    W, B, X, Yy = sp.symbols("w b x y")
+    L = (W * X + B - Yy) ** 2
+    return sp.diff(L, W), sp.diff(L, B), sp.diff(L, X)  # never substituted
+
+
+def two_paths_sympy_numbers(x, y):
+    import sympy as sp
+
+    X, Yy = sp.symbols("x y")
+    L = sp.sin(X * Yy) + X**2
+    at = {X: x, Yy: y}
+    return sp.diff(L, X).subs(at).evalf(), sp.diff(L, Yy).subs(at).evalf()
+
+
+test_catalogue_symbolic = run_catalogue([
+    Case("ex_graph_grads", graph_symbolic, "a symbolic expression"),
+    Case("ex_two_paths", two_paths_sympy_numbers, None),
+])

@@ -223,6 +223,22 @@ def check_ex_dk_dx(ex_dk_dx):
     return "matches torch autograd at five points, x unchanged"
 
 
+def _numbers(result, name: str, wanted: str, size: int) -> np.ndarray:
+    """The learner's tuple of numbers as a float array, or a Mistake saying what came instead."""
+    try:
+        got = np.array(result, dtype=np.float64)
+    except (TypeError, ValueError):
+        kind = type(result).__name__
+        if isinstance(result, (list, tuple)):
+            kind += " of " + ", ".join(type(v).__name__ for v in result)
+        raise Mistake(f"{name} returned {kind}: it must return {wanted}, plain numbers (a "
+                      "symbolic expression or an array per item is not a number)") from None
+    if got.shape != (size,):
+        raise Mistake(f"{name} returned {got.size} value(s) of shape {got.shape}: it must "
+                      f"return {wanted}")
+    return got
+
+
 # ---------------------------------------------------------------------------------------------
 # Exercise 3: the graph of L = (w x + b - y)**2
 
@@ -247,14 +263,8 @@ def check_ex_graph_grads(ex_graph_grads):
     for point in ((-1.5, 2.0, 3.0, 0.25), (0.8, -0.3, -2.5, 1.1)):
         w, b, x, y = point
         result = ex_graph_grads(w, b, x, y)
-        try:
-            got = np.array(result, dtype=np.float64)
-        except (TypeError, ValueError):
-            raise Mistake(f"ex_graph_grads returned {type(result).__name__}: it must return the "
-                          "tuple (dL/dw, dL/db, dL/dx) of three numbers") from None
-        if got.shape != (3,):
-            raise Mistake(f"ex_graph_grads returned {got.size} value(s) of shape {got.shape}: it "
-                          "must return the tuple (dL/dw, dL/db, dL/dx) of three numbers")
+        got = _numbers(result, "ex_graph_grads",
+                       "the tuple (dL/dw, dL/db, dL/dx) of three numbers", 3)
         want = _graph_reference(*point)
         dw, db, dx = want
         expect(got, want, f"(dL/dw, dL/db, dL/dx) at w={w}, b={b}, x={x}, y={y}", mistakes={
@@ -299,14 +309,7 @@ def check_ex_gd_step(ex_gd_step):
     for point in ((0.3, -0.2, 1.5, 2.0, 0.05), (1.2, 0.4, -0.8, 0.5, 0.2)):
         w, b, x, y, lr = point
         result = ex_gd_step(w, b, x, y, lr)
-        try:
-            got = np.array(result, dtype=np.float64)
-        except (TypeError, ValueError):
-            raise Mistake(f"ex_gd_step returned {type(result).__name__}: it must return the new "
-                          "(w, b), two numbers") from None
-        if got.shape != (2,):
-            raise Mistake(f"ex_gd_step returned {got.size} value(s) of shape {got.shape}: it "
-                          "must return the new (w, b), two numbers")
+        got = _numbers(result, "ex_gd_step", "the new (w, b), two numbers", 2)
         wt = torch.tensor(w, dtype=torch.float64, requires_grad=True)
         bt = torch.tensor(b, dtype=torch.float64, requires_grad=True)
         ((wt * x + bt - y) ** 2).backward()
@@ -361,14 +364,7 @@ def check_ex_two_paths(ex_two_paths):
 
     for x, y in ((0.7, -1.3), (-1.1, 0.4)):
         result = ex_two_paths(x, y)
-        try:
-            got = np.array(result, dtype=np.float64)
-        except (TypeError, ValueError):
-            raise Mistake(f"ex_two_paths returned {type(result).__name__}: it must return the "
-                          "tuple (dL/dx, dL/dy) of two numbers") from None
-        if got.shape != (2,):
-            raise Mistake(f"ex_two_paths returned {got.size} value(s) of shape {got.shape}: it "
-                          "must return the tuple (dL/dx, dL/dy) of two numbers")
+        got = _numbers(result, "ex_two_paths", "the tuple (dL/dx, dL/dy) of two numbers", 2)
         xt = torch.tensor(x, dtype=torch.float64, requires_grad=True)
         yt = torch.tensor(y, dtype=torch.float64, requires_grad=True)
         (torch.sin(xt * yt) + xt**2).backward()
