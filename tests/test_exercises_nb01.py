@@ -841,6 +841,6 @@ def two_paths_sympy_numbers(x, y):
 
 
 test_catalogue_symbolic = run_catalogue([
-    Case("ex_graph_grads", graph_symbolic, "a symbolic expression"),
+    Case("ex_graph_grads", graph_symbolic, "not with symbols"),
     Case("ex_two_paths", two_paths_sympy_numbers, None),
 ])

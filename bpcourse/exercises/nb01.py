@@ -228,11 +228,11 @@ def _numbers(result, name: str, wanted: str, size: int) -> np.ndarray:
     try:
         got = np.array(result, dtype=np.float64)
     except (TypeError, ValueError):
-        kind = type(result).__name__
+        kind, why = type(result).__name__, ""
         if isinstance(result, (list, tuple)):
             kind += " of " + ", ".join(type(v).__name__ for v in result)
-        raise Mistake(f"{name} returned {kind}: it must return {wanted}, plain numbers (a "
-                      "symbolic expression or an array per item is not a number)") from None
+            why = " (compute with the numbers given, not with symbols)"
+        raise Mistake(f"{name} returned {kind}: it must return {wanted}{why}") from None
     if got.shape != (size,):
         raise Mistake(f"{name} returned {got.size} value(s) of shape {got.shape}: it must "
                       f"return {wanted}")
