@@ -42,15 +42,18 @@ def _call(answer, *args):
 def _recursion_limit(what):
     """Run the learner's code under Python's default recursion limit, whatever an earlier cell
     set it to, and refuse code that raises it (it only moves the crash to a deeper graph)."""
-    old = sys.getrecursionlimit()
-    sys.setrecursionlimit(_LIMIT)
+    old, depth, frame = sys.getrecursionlimit(), 0, sys._getframe()
+    while frame is not None:  # the frames already in use (a kernel, pytest) count too
+        depth, frame = depth + 1, frame.f_back
+    limit = max(_LIMIT, depth + 200)
+    sys.setrecursionlimit(limit)
     try:
         try:
             yield
         except RecursionError as err:  # said here, while the limit is still the one it hit
             raise Mistake(_error_message(what, err) + f"\n(The check runs your code under "
                           f"Python's default limit, {_LIMIT}, whatever an earlier cell set.)") from None
-        if sys.getrecursionlimit() != _LIMIT:
+        if sys.getrecursionlimit() != limit:
             raise Mistake(f"{what} raises Python's recursion limit (sys.setrecursionlimit): that "
                           "only moves the crash to a deeper graph (or crashes the kernel). "
                           "Use an explicit stack (a list you append to and pop from)")
