@@ -1,5 +1,6 @@
 """Catalogue of notebook 00's exercise: the right answer passes, typical wrong ones are named."""
 
+import numpy as np
 from helpers import Case, run_catalogue
 
 from bpcourse.exercises import run
@@ -111,3 +112,98 @@ def test_the_batch_is_not_the_notebooks():
     (n, n_in), (n_out, _), _, _ = seen["shapes"]
     assert n not in (5, n_out, 2) and n_out != 2
     assert seen["shapes"][2] == (n_out,)
+
+
+# Tried as a learner would (issue 13): more wrong answers, each with the phrase naming it, and
+# right answers written differently.
+n_out = 2  # the notebook's global, which a learner may use
+
+
+def db_a_list(X, W, b, Y):
+    r = X @ W.T + b - Y
+    return [2 / len(X) * r[:, j].sum() for j in range(r.shape[1])]
+
+
+def db_notebook_n_out(X, W, b, Y):
+    db = np.zeros(n_out)
+    r = X @ W.T + b - Y
+    for j in range(n_out):
+        db[j] = 2 / len(X) * r[:, j].sum()
+    return db
+
+
+def db_features_for_n(X, W, b, Y):
+    return 2 / X.shape[1] * (X @ W.T + b - Y).sum(axis=0)
+
+
+def db_outputs_for_n(X, W, b, Y):
+    return 2 / Y.shape[1] * (X @ W.T + b - Y).sum(axis=0)
+
+
+def db_mean_then_divides(X, W, b, Y):
+    return 2 / X.shape[0] * (X @ W.T + b - Y).mean(axis=0)
+
+
+def db_forgets_b(X, W, b, Y):
+    return 2 / X.shape[0] * (X @ W.T - Y).sum(axis=0)
+
+
+def db_total_sum(X, W, b, Y):
+    return 2 / X.shape[0] * np.sum(X @ W.T + b - Y)
+
+
+def db_copies_dw(X, W, b, Y):
+    return 2 / X.shape[0] * (X @ W.T + b - Y).T @ X
+
+
+def db_squares_residual(X, W, b, Y):
+    return 2 / X.shape[0] * ((X @ W.T + b - Y) ** 2).sum(axis=0)
+
+
+def db_and_a_step(X, W, b, Y):
+    db = 2 / X.shape[0] * (X @ W.T + b - Y).sum(axis=0)
+    b -= 0.1 * db  # "and update b while at it"
+    return db
+
+
+def db_float32(X, W, b, Y):
+    return (2 / X.shape[0] * (X @ W.T + b - Y).sum(axis=0)).astype(np.float32)
+
+
+def db_einsum(X, W, b, Y):
+    return np.mean(2 * (np.einsum("ni,oi->no", X, W) + b[None, :] - Y), axis=0)
+
+
+def db_by_torch(X, W, b, Y):
+    import torch
+
+    bt = torch.tensor(b, requires_grad=True)
+    ((torch.tensor(X) @ torch.tensor(W).T + bt - torch.tensor(Y)) ** 2).sum(1).mean().backward()
+    return bt.grad.numpy()
+
+
+def db_ones_vector(X, W, b, Y):
+    return 2 / len(X) * np.ones(len(X)) @ (X @ W.T + b - Y)
+
+
+CATALOGUE_LEARNER = [
+    Case("ex_db", db_a_list, "returned a list"),
+    Case("ex_db", db_notebook_n_out, "the notebook's n_out"),
+    Case("ex_db", db_features_for_n, "divides by X.shape[1]"),
+    Case("ex_db", db_outputs_for_n, "the number of outputs"),
+    Case("ex_db", db_mean_then_divides, "divides by N twice"),
+    Case("ex_db", db_forgets_b, "leaves out b"),
+    Case("ex_db", db_total_sum, "a sum over every element"),
+    Case("ex_db", db_copies_dw, "this is dL/dW"),
+    Case("ex_db", db_squares_residual, "the residual is squared"),
+    Case("ex_db", db_and_a_step, "changed its argument b in place"),
+    Case("ex_db", db_float32, "float32"),
+    Case("ex_db", db_einsum, None),
+    Case("ex_db", db_by_torch, None),
+    Case("ex_db", db_ones_vector, None),
+]
+
+test_catalogue_learner = run_catalogue(CATALOGUE_LEARNER)
+
+
+CATALOGUE = CATALOGUE + CATALOGUE_LEARNER  # the whole table, as tests/test_exercise_catalogue.py reads it

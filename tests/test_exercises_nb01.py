@@ -517,3 +517,330 @@ def test_the_input_is_checked_unchanged_even_when_the_values_are_right():
     outcome = run("ex_numerical_grad", sneaky)
     assert calls and outcome.status == "mistake"
     assert "the caller's x was changed" in outcome.message
+
+
+# Tried as a learner would (issue 13): more wrong answers, each with the phrase naming it, and
+# right answers written differently.
+def numgrad_aliases_instead_of_copies(fn, x, h=1e-6):
+    x = np.array(x, dtype=np.float64)
+    grad = np.zeros_like(x)
+    for i in np.ndindex(x.shape):
+        xp = x  # meant as a copy
+        xp[i] += h
+        xm = x
+        xm[i] -= h
+        grad[i] = (fn(xp) - fn(xm)) / (2 * h)
+    return grad
+
+
+def numgrad_grad_is_x(fn, x, h=1e-6):
+    x = np.array(x, dtype=np.float64)
+    grad = x  # meant as "an array of x's shape"
+    for i in np.ndindex(x.shape):
+        old = x[i]
+        x[i] = old + h
+        f_plus = fn(x)
+        x[i] = old - h
+        f_minus = fn(x)
+        x[i] = old
+        grad[i] = (f_plus - f_minus) / (2 * h)
+    return grad
+
+
+def numgrad_default_h_in_the_denominator(fn, x, h=1e-6):
+    x = np.array(x, dtype=np.float64)
+    grad = np.zeros_like(x)
+    for i in np.ndindex(x.shape):
+        old = x[i]
+        x[i] = old + h
+        f_plus = fn(x)
+        x[i] = old - h
+        f_minus = fn(x)
+        x[i] = old
+        grad[i] = (f_plus - f_minus) / 2e-6
+    return grad
+
+
+def numgrad_returns_a_list(fn, x, h=1e-6):
+    x = np.array(x, dtype=np.float64)
+    grad = []
+    for i in np.ndindex(x.shape):
+        old = x[i]
+        x[i] = old + h
+        f_plus = fn(x)
+        x[i] = old - h
+        f_minus = fn(x)
+        x[i] = old
+        grad.append((f_plus - f_minus) / (2 * h))
+    return grad
+
+
+def numgrad_half_steps(fn, x, h=1e-6):
+    x = np.array(x, dtype=np.float64)
+    grad = np.zeros_like(x)
+    for i in np.ndindex(x.shape):
+        old = x[i]
+        x[i] = old + h / 2
+        f_plus = fn(x)
+        x[i] = old - h / 2
+        f_minus = fn(x)
+        x[i] = old
+        grad[i] = (f_plus - f_minus) / h
+    return grad
+
+
+def numgrad_double_steps(fn, x, h=1e-6):
+    x = np.array(x, dtype=np.float64)
+    grad = np.zeros_like(x)
+    for i in np.ndindex(x.shape):
+        old = x[i]
+        x[i] = old + 2 * h
+        f_plus = fn(x)
+        x[i] = old - 2 * h
+        f_minus = fn(x)
+        x[i] = old
+        grad[i] = (f_plus - f_minus) / (2 * h)
+    return grad
+
+
+def numgrad_float32(fn, x, h=1e-6):
+    x = np.array(x, dtype=np.float32)
+    grad = np.zeros_like(x)
+    for i in np.ndindex(x.shape):
+        old = x[i]
+        x[i] = old + h
+        f_plus = fn(x)
+        x[i] = old - h
+        f_minus = fn(x)
+        x[i] = old
+        grad[i] = (f_plus - f_minus) / (2 * h)
+    return grad
+
+
+def numgrad_copies_per_nudge(fn, x, h=1e-6):
+    x = np.asarray(x).astype(float)
+    grad = np.empty_like(x)
+    for i in np.ndindex(*x.shape):
+        xp, xm = x.copy(), x.copy()
+        xp[i] += h
+        xm[i] -= h
+        grad[i] = (fn(xp) - fn(xm)) / (2 * h)
+    return grad
+
+
+def numgrad_flat_view(fn, x, h=1e-6):
+    x = np.array(x, dtype=np.float64)
+    flat = x.reshape(-1)  # a view of the copy
+    grad = np.zeros(x.size)
+    for k in range(x.size):
+        old = flat[k]
+        flat[k] = old + h
+        f_plus = fn(x)
+        flat[k] = old - h
+        f_minus = fn(x)
+        flat[k] = old
+        grad[k] = (f_plus - f_minus) / (2 * h)
+    return grad.reshape(x.shape)
+
+
+def dk_exp_of_inner_derivative(x):
+    return np.exp(np.cos(3 * x)) * 3
+
+
+def dk_without_outer_factor(x):
+    return np.cos(3 * x) * 3
+
+
+def dk_list_of_floats(x):
+    return [math.exp(math.sin(3 * t)) * math.cos(3 * t) * 3 for t in x]
+
+
+def dk_three_twice(x):
+    u = 3 * x
+    return np.exp(np.sin(u)) * np.cos(3 * u) * 3
+
+
+def dk_np_gradient(x):
+    return np.gradient(np.exp(np.sin(3 * x)), x)
+
+
+def dk_reordered(x):
+    return 3 * np.cos(3 * x) * np.exp(np.sin(3 * x))
+
+
+def graph_dx_uses_x(w, b, x, y):
+    g = 2 * (w * x + b - y)
+    return g * x, g, g * x
+
+
+def graph_dx_without_w(w, b, x, y):
+    g = 2 * (w * x + b - y)
+    return g * x, g, g
+
+
+def graph_db_times_b(w, b, x, y):
+    g = 2 * (w * x + b - y)
+    return g * x, g * b, g * w
+
+
+def graph_plus_y(w, b, x, y):
+    g = 2 * (w * x + b + y)
+    return g * x, g, g * w
+
+
+def graph_returns_an_array(w, b, x, y):
+    g = 2 * (w * x + b - y)
+    return np.array([g * x, g, g * w])
+
+
+def two_paths_dy_squared_too(x, y):
+    c = np.cos(x * y)
+    return c * y + 2 * x, c * x + 2 * y
+
+
+def two_paths_multiplied(x, y):
+    c = np.cos(x * y)
+    return c * y * 2 * x, c * x
+
+
+def two_paths_dy_uses_y(x, y):
+    c = np.cos(x * y)
+    return c * y + 2 * x, c * y
+
+
+def two_paths_square_twice(x, y):
+    c = np.cos(x * y)
+    dL_dx = c * y + 2 * x
+    dL_dx += 2 * x  # "and the x**2 path"
+    return dL_dx, c * x
+
+
+def two_paths_math(x, y):
+    return math.cos(x * y) * y + 2 * x, math.cos(x * y) * x
+
+
+def gd_b_along_dw(w, b, x, y, lr):
+    g = 2 * (w * x + b - y)
+    return w - lr * g * x, b - lr * g * x
+
+
+def gd_returns_b_w(w, b, x, y, lr):
+    g = 2 * (w * x + b - y)
+    return b - lr * g, w - lr * g * x
+
+
+def gd_b_first(w, b, x, y, lr):
+    b = b - lr * 2 * (w * x + b - y)
+    w = w - lr * 2 * (w * x + b - y) * x  # uses the new b
+    return w, b
+
+
+def gd_divides_by_lr(w, b, x, y, lr):
+    g = 2 * (w * x + b - y)
+    return w - g * x / lr, b - g / lr
+
+
+def gd_dw_uses_w(w, b, x, y, lr):
+    g = 2 * (w * x + b - y)
+    return w - lr * g * w, b - lr * g
+
+
+def gd_vector_form(w, b, x, y, lr):
+    p = np.array([w, b])
+    return p - lr * 2 * (w * x + b - y) * np.array([x, 1.0])
+
+
+CATALOGUE_LEARNER = [
+    Case("ex_numerical_grad", numgrad_aliases_instead_of_copies, "xp = x does not copy"),
+    Case("ex_numerical_grad", numgrad_grad_is_x, "grad and x are the same array"),
+    Case("ex_numerical_grad", numgrad_default_h_in_the_denominator, "instead of 2 * h"),
+    Case("ex_numerical_grad", numgrad_returns_a_list, "returned a list"),
+    Case("ex_numerical_grad", numgrad_half_steps, "nudges by h/2"),
+    Case("ex_numerical_grad", numgrad_double_steps, "nudges by 2h"),
+    Case("ex_numerical_grad", numgrad_float32, "float32"),
+    Case("ex_numerical_grad", numgrad_copies_per_nudge, None),
+    Case("ex_numerical_grad", numgrad_flat_view, None),
+    Case("ex_dk_dx", dk_exp_of_inner_derivative, "exp(cos(3x))"),
+    Case("ex_dk_dx", dk_without_outer_factor, "outer factor"),
+    Case("ex_dk_dx", dk_list_of_floats, "returned a list"),
+    Case("ex_dk_dx", dk_three_twice, "cos is taken at 9x"),
+    Case("ex_dk_dx", dk_np_gradient, "np.gradient"),
+    Case("ex_dk_dx", dk_reordered, None),
+    Case("ex_graph_grads", graph_dx_uses_x, "dL/dx uses x"),
+    Case("ex_graph_grads", graph_dx_without_w, "dL/dx is dL/dz alone"),
+    Case("ex_graph_grads", graph_db_times_b, "dL/db is multiplied by b"),
+    Case("ex_graph_grads", graph_plus_y, "the residual adds y"),
+    Case("ex_graph_grads", graph_returns_an_array, None),
+    Case("ex_two_paths", two_paths_dy_squared_too, "2y term"),
+    Case("ex_two_paths", two_paths_multiplied, "paths into x are multiplied"),
+    Case("ex_two_paths", two_paths_dy_uses_y, "dL/dy uses y"),
+    Case("ex_two_paths", two_paths_square_twice, "counted twice"),
+    Case("ex_two_paths", two_paths_math, None),
+    Case("ex_gd_step", gd_b_along_dw, "b steps along dL/dw"),
+    Case("ex_gd_step", gd_returns_b_w, "in the order (b, w)"),
+    Case("ex_gd_step", gd_b_first, "after b was already updated"),
+    Case("ex_gd_step", gd_divides_by_lr, "divides by lr"),
+    Case("ex_gd_step", gd_dw_uses_w, "dL/dw uses w"),
+    Case("ex_gd_step", gd_vector_form, None),
+]
+
+test_catalogue_learner = run_catalogue(CATALOGUE_LEARNER)
+
+
+def numgrad_precedence(fn, x, h=1e-6):
+    x = np.array(x, dtype=np.float64)
+    grad = np.zeros_like(x)
+    for i in np.ndindex(x.shape):
+        old = x[i]
+        x[i] = old + h
+        f_plus = fn(x)
+        x[i] = old - h
+        f_minus = fn(x)
+        x[i] = old
+        grad[i] = (f_plus - f_minus) / 2 * h  # precedence: (.../2) * h
+    return grad
+
+
+def dk_by_sympy(x):
+    import sympy as sp
+
+    t = sp.symbols("t")
+    return sp.lambdify(t, sp.diff(sp.exp(sp.sin(3 * t)), t), "numpy")(x)
+
+
+def gd_forgets_b(w, b, x, y, lr):
+    g = 2 * (w * x + b - y)
+    return w - lr * g * x, b
+
+
+test_catalogue_more = run_catalogue([
+    Case("ex_numerical_grad", numgrad_precedence, "write / (2 * h)"),
+    Case("ex_dk_dx", dk_by_sympy, None),
+    Case("ex_gd_step", gd_forgets_b, "b is returned unchanged"),
+])
+
+
+CATALOGUE = CATALOGUE + CATALOGUE_LEARNER  # the whole table, as tests/test_exercise_catalogue.py reads it
+
+
+def graph_symbolic(w, b, x, y):
+    import sympy as sp
+
+    W, B, X, Yy = sp.symbols("w b x y")
+    L = (W * X + B - Yy) ** 2
+    return sp.diff(L, W), sp.diff(L, B), sp.diff(L, X)  # never substituted
+
+
+def two_paths_sympy_numbers(x, y):
+    import sympy as sp
+
+    X, Yy = sp.symbols("x y")
+    L = sp.sin(X * Yy) + X**2
+    at = {X: x, Yy: y}
+    return sp.diff(L, X).subs(at).evalf(), sp.diff(L, Yy).subs(at).evalf()
+
+
+test_catalogue_symbolic = run_catalogue([
+    Case("ex_graph_grads", graph_symbolic, "not with symbols"),
+    Case("ex_two_paths", two_paths_sympy_numbers, None),
+])

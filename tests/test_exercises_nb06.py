@@ -260,3 +260,268 @@ CATALOGUE += [
 ]
 
 test_catalogue = run_catalogue(CATALOGUE)
+
+
+# Tried as a learner would (issue 13): more wrong answers, each with the phrase naming it, and
+# right answers written differently.
+def _bn_parts(x, eps):
+    mu, var = x.mean(axis=0), x.var(axis=0)
+    inv_std = 1.0 / np.sqrt(var + eps)
+    return inv_std, (x - mu) * inv_std
+
+
+def bn_scales_dy_in_place(dy, x, gamma, eps=1e-5):
+    inv_std, xhat = _bn_parts(x, eps)
+    dgamma = (dy * xhat).sum(axis=0)
+    dy *= gamma  # g, "without a copy"
+    dx = inv_std * (dy - dy.mean(axis=0) - xhat * (dy * xhat).mean(axis=0))
+    return dx, dgamma, dy.sum(axis=0)
+
+
+def bn_folds_into_gamma_in_place(dy, x, gamma, eps=1e-5):
+    inv_std, xhat = _bn_parts(x, eps)
+    gamma *= inv_std  # fold the 1/std into gamma
+    g = dy * gamma
+    dx = g - g.mean(axis=0) - xhat * (g * xhat).mean(axis=0)
+    return dx, (dy * xhat).sum(axis=0), dy.sum(axis=0)
+
+
+def bn_keepdims_sums(dy, x, gamma, eps=1e-5):
+    dx, _, _ = correct_bn(dy, x, gamma, eps)
+    inv_std, xhat = _bn_parts(x, eps)
+    return dx, (dy * xhat).sum(axis=0, keepdims=True), dy.sum(axis=0, keepdims=True)
+
+
+def bn_without_inv_std(dy, x, gamma, eps=1e-5):
+    inv_std, xhat = _bn_parts(x, eps)
+    g = dy * gamma
+    dx = g - g.mean(axis=0) - xhat * (g * xhat).mean(axis=0)
+    return dx, (dy * xhat).sum(axis=0), dy.sum(axis=0)
+
+
+def bn_variance_term_sign(dy, x, gamma, eps=1e-5):
+    inv_std, xhat = _bn_parts(x, eps)
+    g = dy * gamma
+    dx = inv_std * (g - g.mean(axis=0) + xhat * (g * xhat).mean(axis=0))
+    return dx, (dy * xhat).sum(axis=0), dy.sum(axis=0)
+
+
+def bn_n_from_the_features(dy, x, gamma, eps=1e-5):
+    N = x.shape[1]  # should be shape[0]
+    inv_std, xhat = _bn_parts(x, eps)
+    g = dy * gamma
+    dx = inv_std / N * (N * g - g.sum(axis=0) - xhat * (g * xhat).sum(axis=0))
+    return dx, (dy * xhat).sum(axis=0), dy.sum(axis=0)
+
+
+def bn_mean_term_without_gamma(dy, x, gamma, eps=1e-5):
+    inv_std, xhat = _bn_parts(x, eps)
+    g = dy * gamma
+    dx = inv_std * (g - dy.mean(axis=0) - xhat * (g * xhat).mean(axis=0))
+    return dx, (dy * xhat).sum(axis=0), dy.sum(axis=0)
+
+
+def bn_returns_a_list(dy, x, gamma, eps=1e-5):
+    return list(correct_bn(dy, x, gamma, eps))
+
+
+def bn_staged_graph(dy, x, gamma, eps=1e-5):
+    """CS231n's staged backward through the computational graph, node by node."""
+    n = x.shape[0]
+    xmu = x - x.mean(axis=0)
+    var = (xmu**2).mean(axis=0)
+    sqrtvar = np.sqrt(var + eps)
+    ivar = 1.0 / sqrtvar
+    xhat = xmu * ivar
+    dxhat = dy * gamma
+    dxmu1 = dxhat * ivar
+    dvar = 0.5 / sqrtvar * (-1.0 / sqrtvar**2) * (dxhat * xmu).sum(axis=0)
+    dxmu2 = 2 * xmu * np.ones_like(x) / n * dvar
+    dx1 = dxmu1 + dxmu2
+    dx = dx1 - dx1.sum(axis=0) / n
+    return dx, (dy * xhat).sum(axis=0), dy.sum(axis=0)
+
+
+def _measured(net, X, Y):
+    crit = BCEWithLogitsLoss()
+    net.zero_grad()
+    crit(net(X), Y)
+    net.backward(crit.backward())
+    return [m for m in net if isinstance(m, Linear)]
+
+
+def norms_squared(net, X, Y):
+    return [float((m.weight.grad**2).sum()) for m in _measured(net, X, Y)]
+
+
+def norms_of_bias_grads(net, X, Y):
+    return [float(np.linalg.norm(m.bias.grad)) for m in _measured(net, X, Y)]
+
+
+def norms_spectral(net, X, Y):
+    return [float(np.linalg.norm(m.weight.grad, 2)) for m in _measured(net, X, Y)]  # as in 06
+
+
+def norms_mean_abs(net, X, Y):
+    return [float(np.abs(m.weight.grad).mean()) for m in _measured(net, X, Y)]
+
+
+def norms_backward_from_residual(net, X, Y):
+    net.zero_grad()
+    out = net(X)
+    net.backward(out - Y)
+    return [float(np.linalg.norm(m.weight.grad)) for m in net if isinstance(m, Linear)]
+
+
+def norms_zero_grad_once(net, X, Y, _done=[]):  # noqa: B006 (state kept between calls)
+    if not _done:
+        net.zero_grad()
+        _done.append(True)
+    crit = BCEWithLogitsLoss()
+    crit(net(X), Y)
+    net.backward(crit.backward())
+    return [float(np.linalg.norm(m.weight.grad)) for m in net if isinstance(m, Linear)]
+
+
+def norms_then_a_step(net, X, Y):
+    layers = _measured(net, X, Y)
+    norms = [float(np.linalg.norm(m.weight.grad)) for m in layers]
+    for p in net.parameters():
+        p.data -= 0.1 * p.grad  # "while we are at it"
+    return norms
+
+
+def norms_by_torch_twin(net, X, Y):
+    import torch
+
+    from bpcourse.check import to_torch
+
+    twin = to_torch(net)
+    torch.nn.BCEWithLogitsLoss()(twin(torch.from_numpy(X)), torch.from_numpy(Y)).backward()
+    return [m.weight.grad.norm().item() for m in twin if isinstance(m, torch.nn.Linear)]
+
+
+def std_root_of_the_2_only(fan_in, negative_slope):
+    return np.sqrt(2.0) / ((1 + negative_slope**2) * fan_in)
+
+
+def std_without_the_2(fan_in, negative_slope):
+    return np.sqrt(1.0 / ((1 + negative_slope**2) * fan_in))
+
+
+def std_square_of_the_sum(fan_in, negative_slope):
+    return np.sqrt(2.0 / ((1 + negative_slope) ** 2 * fan_in))
+
+
+def std_torch_default_slope(fan_in, negative_slope):
+    a = 0.01  # LeakyReLU's default
+    return np.sqrt(2.0 / ((1 + a**2) * fan_in))
+
+
+def std_returns_the_weights(fan_in, negative_slope):
+    std = np.sqrt(2.0 / ((1 + negative_slope**2) * fan_in))
+    return np.random.default_rng(0).normal(0.0, std, (fan_in, fan_in))
+
+
+def std_torch_gain(fan_in, negative_slope):
+    import math
+
+    import torch
+
+    return torch.nn.init.calculate_gain("leaky_relu", negative_slope) / math.sqrt(fan_in)
+
+
+def std_powers(fan_in, negative_slope):
+    return (2 / (1 + negative_slope**2)) ** 0.5 * fan_in**-0.5
+
+
+CATALOGUE_LEARNER = [
+    Case("ex_batchnorm_backward", bn_scales_dy_in_place, "changed its input dy in place"),
+    Case("ex_batchnorm_backward", bn_folds_into_gamma_in_place, "changed its input gamma"),
+    Case("ex_batchnorm_backward", bn_keepdims_sums, "drop keepdims=True"),
+    Case("ex_batchnorm_backward", bn_without_inv_std, "not divided by sqrt(var + eps)"),
+    Case("ex_batchnorm_backward", bn_variance_term_sign, "sign of the variance term"),
+    Case("ex_batchnorm_backward", bn_n_from_the_features, "x.shape[1]"),
+    Case("ex_batchnorm_backward", bn_mean_term_without_gamma, "mean term uses dy"),
+    Case("ex_batchnorm_backward", bn_returns_a_list, None),
+    Case("ex_batchnorm_backward", bn_staged_graph, None),
+    Case("ex_grad_norms", norms_squared, "squared norms"),
+    Case("ex_grad_norms", norms_of_bias_grads, "biases' gradients"),
+    Case("ex_grad_norms", norms_spectral, "spectral norm"),
+    Case("ex_grad_norms", norms_mean_abs, "mean absolute values"),
+    Case("ex_grad_norms", norms_backward_from_residual, "backward starts from net(X) - Y"),
+    Case("ex_grad_norms", norms_zero_grad_once, "call net.zero_grad() before backward"),
+    Case("ex_grad_norms", norms_then_a_step, "changed the network's weights"),
+    Case("ex_grad_norms", norms_by_torch_twin, None),
+    Case("ex_init_std", std_root_of_the_2_only, "covers only the 2"),
+    Case("ex_init_std", std_without_the_2, "factor 2 is missing"),
+    Case("ex_init_std", std_square_of_the_sum, "(1 + a)**2"),
+    Case("ex_init_std", std_torch_default_slope, "fixed slope 0.01"),
+    Case("ex_init_std", std_returns_the_weights, "not the weights"),
+    Case("ex_init_std", std_torch_gain, None),
+    Case("ex_init_std", std_powers, None),
+]
+
+test_catalogue_learner = run_catalogue(CATALOGUE_LEARNER)
+
+
+def _notebook_model():
+    from bpcourse.nn import Sequential, Sigmoid
+
+    rng = np.random.default_rng(0)
+    layers = []
+    for n_in, n_out in ((3, 8), (8, 8), (8, 8), (8, 8)):
+        layers += [Linear(n_in, n_out, rng=rng), Sigmoid()]
+    return Sequential(*layers, Linear(8, 1, rng=rng))
+
+
+MODEL = _notebook_model()  # stands for the notebook's own `model`
+
+
+def norms_of_the_notebooks_model(net, X, Y):
+    crit = BCEWithLogitsLoss()
+    MODEL.zero_grad()
+    crit(MODEL(X), Y)
+    MODEL.backward(crit.backward())
+    return [float(np.linalg.norm(m.weight.grad)) for m in MODEL if isinstance(m, Linear)]
+
+
+test_catalogue_globals = run_catalogue([
+    Case("ex_grad_norms", norms_of_the_notebooks_model, "uses the notebook's network 'MODEL'"),
+])
+
+
+def norms_backward_twice(net, X, Y):
+    crit = BCEWithLogitsLoss()
+    net.zero_grad()
+    crit(net(X), Y)
+    net.backward(crit.backward())
+    net.backward(crit.backward())  # "to be sure"
+    return [float(np.linalg.norm(m.weight.grad)) for m in net if isinstance(m, Linear)]
+
+
+test_catalogue_more = run_catalogue([
+    Case("ex_grad_norms", norms_backward_twice, "the backward pass ran twice in one call"),
+])
+
+
+CATALOGUE = CATALOGUE + CATALOGUE_LEARNER  # the whole table, as tests/test_exercise_catalogue.py reads it
+
+
+def std_precedence(fan_in, negative_slope):
+    return np.sqrt(2.0 / (1 + negative_slope**2) * fan_in)  # (2 / (1 + a**2)) * fan_in
+
+
+test_catalogue_precedence = run_catalogue([
+    Case("ex_init_std", std_precedence, "put the product in parentheses"),
+])
+
+
+def norms_hidden_layers_only(net, X, Y):
+    layers = _measured(net, X, Y)
+    return [float(np.linalg.norm(m.weight.grad)) for m in layers[:-1]]  # "the hidden layers"
+
+
+test_catalogue_count = run_catalogue([
+    Case("ex_grad_norms", norms_hidden_layers_only, "one norm per Linear"),
+])

@@ -46,8 +46,12 @@ class _Recorder:
         return self.fn(v)
 
 
-def _nudge_problem(points: list[np.ndarray], x0: np.ndarray, h: float) -> str | None:
-    """Name what is wrong with the points fn was evaluated at, if anything."""
+def _nudge_problem(points: list[np.ndarray], x0: np.ndarray, h: float, got) -> str | None:
+    """Name what is wrong with the points fn was evaluated at, if anything (got: the result)."""
+    try:
+        got = np.asarray(got, dtype=np.float64) if np.shape(got) == x0.shape else None
+    except (TypeError, ValueError):
+        got = None
     for v in points:
         if v.shape != x0.shape:
             return (f"fn was called with an array of shape {v.shape}, but x has shape {x0.shape}: "
@@ -64,6 +68,11 @@ def _nudge_problem(points: list[np.ndarray], x0: np.ndarray, h: float) -> str | 
                 and len(changed) == x0.shape[1]:
             return ("a whole row is nudged at once: for a 2-D x, x[i] with i in range(len(x)) "
                     "is a row. Loop over every element with np.ndindex(x.shape)")
+        earlier = [tuple(i) for i in changed[:-1]]
+        if got is not None and all(np.isclose(v[i], got[i]) for i in earlier):
+            return ("the elements of x already done hold their gradients: grad and x are the "
+                    "same array (grad = x does not copy). Make grad a new array, "
+                    "np.zeros_like(x)")
         return (f"a nudge is not undone: fn was called at a point where {len(changed)} elements "
                 "differ from x. Put x[i] back to its old value before nudging the next element")
     return None
@@ -105,7 +114,10 @@ def check_ex_numerical_grad(ex_numerical_grad):
     fn = _Recorder(_cubic)
     got = ex_numerical_grad(fn, x, h)
     _check_unchanged(x, x0)
-    problem = _nudge_problem(fn.points, x0, h)
+    if isinstance(got, (list, tuple)):
+        raise Mistake(f"ex_numerical_grad returned a {type(got).__name__}: return an array of "
+                      "x's shape (grad = np.zeros_like(x), then grad[i] = ...)")
+    problem = _nudge_problem(fn.points, x0, h, got)
     if problem:
         raise Mistake(problem)
     want = _cubic_difference(x0, h, "central")
@@ -119,6 +131,16 @@ def check_ex_numerical_grad(ex_numerical_grad):
             _cubic_difference(x0, h, "backward"),
         "a sign flip: (fn(x - h) - fn(x + h)) / 2h, the subtraction the wrong way round": -want,
         "ignores the argument h (uses a fixed step instead)": exact,
+        "all zeros: fn was evaluated twice at the same point. xp = x does not copy: both "
+        "names are the same array, so the second nudge undoes the first": np.zeros_like(want),
+        "divides by a fixed 2e-6 (twice the default h) instead of 2 * h": want * h / 1e-6,
+        "divides by 2 and then multiplies by h: ... / 2 * h is (... / 2) * h; write / (2 * h)":
+            want * h**2,
+        "nudges by h/2 on each side and divides by h: the central difference of this exercise "
+        "nudges by h on each side, (fn(x + h) - fn(x - h)) / (2h)":
+            _cubic_difference(x0, h / 2, "central"),
+        "nudges by 2h on each side but divides by 2h: nudge by h": 2 * _cubic_difference(x0, 2 * h,
+                                                                                      "central"),
     })
 
     # Integers: x + h must not be rounded, and the result must be float64.
@@ -170,6 +192,9 @@ def check_ex_dk_dx(ex_dk_dx):
     x = np.array([-1.3, -0.4, 0.25, 0.9, 2.2])
     x0 = x.copy()
     got = ex_dk_dx(x)
+    if isinstance(got, (list, tuple)):
+        raise Mistake(f"ex_dk_dx returned a {type(got).__name__}: return an array, computed on "
+                      "the whole array x at once with np.sin, np.cos and np.exp")
     if not np.array_equal(x, x0):
         raise Mistake("the caller's x was changed (an in-place x *= 3 or similar): compute "
                       "u = 3 * x as a new array")
@@ -187,8 +212,31 @@ def check_ex_dk_dx(ex_dk_dx):
         "the local derivatives are added instead of multiplied": np.exp(v) + np.cos(u) + 3,
         "this is k(x) itself, not its derivative": np.exp(v),
         "a sign flip: the derivative of sin u is cos u, not -cos u": -want,
+        "the outer factor dk/dv = exp(v), at v = sin(3x), is missing": np.cos(u) * 3,
+        "exp is applied to the inner derivative, exp(cos(3x)) * 3: the derivative of exp(v) "
+        "is exp(v) itself, times dv/dx": np.exp(np.cos(u)) * 3,
+        "cos is taken at 9x: u = 3x already contains the 3, so dv/du = cos(u), not cos(3u)":
+            np.exp(v) * np.cos(3 * u) * 3,
+        "np.gradient estimates slopes from the five sample points, far apart: it is not k'(x)":
+            np.gradient(np.exp(v), x0),
     })
     return "matches torch autograd at five points, x unchanged"
+
+
+def _numbers(result, name: str, wanted: str, size: int) -> np.ndarray:
+    """The learner's tuple of numbers as a float array, or a Mistake saying what came instead."""
+    try:
+        got = np.array(result, dtype=np.float64)
+    except (TypeError, ValueError):
+        kind, why = type(result).__name__, ""
+        if isinstance(result, (list, tuple)):
+            kind += " of " + ", ".join(type(v).__name__ for v in result)
+            why = " (compute with the numbers given, not with symbols)"
+        raise Mistake(f"{name} returned {kind}: it must return {wanted}{why}") from None
+    if got.shape != (size,):
+        raise Mistake(f"{name} returned {got.size} value(s) of shape {got.shape}: it must "
+                      f"return {wanted}")
+    return got
 
 
 # ---------------------------------------------------------------------------------------------
@@ -215,14 +263,8 @@ def check_ex_graph_grads(ex_graph_grads):
     for point in ((-1.5, 2.0, 3.0, 0.25), (0.8, -0.3, -2.5, 1.1)):
         w, b, x, y = point
         result = ex_graph_grads(w, b, x, y)
-        try:
-            got = np.array(result, dtype=np.float64)
-        except (TypeError, ValueError):
-            raise Mistake(f"ex_graph_grads returned {type(result).__name__}: it must return the "
-                          "tuple (dL/dw, dL/db, dL/dx) of three numbers") from None
-        if got.shape != (3,):
-            raise Mistake(f"ex_graph_grads returned {got.size} value(s) of shape {got.shape}: it "
-                          "must return the tuple (dL/dw, dL/db, dL/dx) of three numbers")
+        got = _numbers(result, "ex_graph_grads",
+                       "the tuple (dL/dw, dL/db, dL/dx) of three numbers", 3)
         want = _graph_reference(*point)
         dw, db, dx = want
         expect(got, want, f"(dL/dw, dL/db, dL/dx) at w={w}, b={b}, x={x}, y={y}", mistakes={
@@ -239,6 +281,12 @@ def check_ex_graph_grads(ex_graph_grads):
             "(dL/dw, dL/db, dL/dx)": np.array([dw, dx, db]),
             "these are the worked example's numbers (w=2, b=0.5, x=5, y=12), not computed from "
             "the arguments": np.array([-15.0, -3.0, -6.0]),
+            "dL/dx uses x: the local derivative dz/dx of p = w x is w": np.array([dw, db, db * x]),
+            "dL/dx is dL/dz alone: multiply it by the local derivative dz/dx = w":
+                np.array([dw, db, db]),
+            "dL/db is multiplied by b: the local derivative of z = p + b with respect to b is 1":
+                np.array([dw, db * b, dx]),
+            "the residual adds y: it is r = w x + b - y": 2 * (w * x + b + y) * np.array([x, 1, w]),
         })
     return "matches torch autograd at two points"
 
@@ -261,14 +309,7 @@ def check_ex_gd_step(ex_gd_step):
     for point in ((0.3, -0.2, 1.5, 2.0, 0.05), (1.2, 0.4, -0.8, 0.5, 0.2)):
         w, b, x, y, lr = point
         result = ex_gd_step(w, b, x, y, lr)
-        try:
-            got = np.array(result, dtype=np.float64)
-        except (TypeError, ValueError):
-            raise Mistake(f"ex_gd_step returned {type(result).__name__}: it must return the new "
-                          "(w, b), two numbers") from None
-        if got.shape != (2,):
-            raise Mistake(f"ex_gd_step returned {got.size} value(s) of shape {got.shape}: it "
-                          "must return the new (w, b), two numbers")
+        got = _numbers(result, "ex_gd_step", "the new (w, b), two numbers", 2)
         wt = torch.tensor(w, dtype=torch.float64, requires_grad=True)
         bt = torch.tensor(b, dtype=torch.float64, requires_grad=True)
         ((wt * x + bt - y) ** 2).backward()
@@ -290,6 +331,17 @@ def check_ex_gd_step(ex_gd_step):
             "dL/dw lacks the factor x (the local derivative dz/dw = x)":
                 np.array([w - lr * db, b - lr * db]),
             "the factor 2 from the square is missing": np.array([w - lr * dw / 2, b - lr * db / 2]),
+            "b steps along dL/dw: each parameter steps against its own gradient":
+                np.array([w - lr * dw, b - lr * dw]),
+            "returned in the order (b, w): the exercise asks for (w, b)":
+                np.array([b - lr * db, w - lr * dw]),
+            "w's gradient is computed after b was already updated: both gradients must come "
+            "from the old (w, b)": np.array([w - lr * 2 * (w * x + b - lr * db - y) * x,
+                                             b - lr * db]),
+            "divides by lr: the step is lr * gradient": np.array([w - dw / lr, b - db / lr]),
+            "b is returned unchanged: both parameters take a step": np.array([w - lr * dw, b]),
+            "dL/dw uses w: the local derivative dz/dw of w x is x":
+                np.array([w - lr * db * w, b - lr * db]),
         })
     return "matches torch autograd at two points with different learning rates"
 
@@ -312,14 +364,7 @@ def check_ex_two_paths(ex_two_paths):
 
     for x, y in ((0.7, -1.3), (-1.1, 0.4)):
         result = ex_two_paths(x, y)
-        try:
-            got = np.array(result, dtype=np.float64)
-        except (TypeError, ValueError):
-            raise Mistake(f"ex_two_paths returned {type(result).__name__}: it must return the "
-                          "tuple (dL/dx, dL/dy) of two numbers") from None
-        if got.shape != (2,):
-            raise Mistake(f"ex_two_paths returned {got.size} value(s) of shape {got.shape}: it "
-                          "must return the tuple (dL/dx, dL/dy) of two numbers")
+        got = _numbers(result, "ex_two_paths", "the tuple (dL/dx, dL/dy) of two numbers", 2)
         xt = torch.tensor(x, dtype=torch.float64, requires_grad=True)
         yt = torch.tensor(y, dtype=torch.float64, requires_grad=True)
         (torch.sin(xt * yt) + xt**2).backward()
@@ -341,5 +386,11 @@ def check_ex_two_paths(ex_two_paths):
             "a sign flip in the derivative of sin: it is cos, not -cos":
                 np.array([-c * y + 2 * x, -dy]),
             "returned in the order (dL/dy, dL/dx)": want[::-1].copy(),
+            "dL/dy has a 2y term: only x is squared in L, y reaches L through q alone":
+                np.array([want[0], dy + 2 * y]),
+            "the two paths into x are multiplied: contributions of different paths add":
+                np.array([c * y * 2 * x, dy]),
+            "dL/dy uses y: the local derivative dq/dy of q = x y is x": np.array([want[0], c * y]),
+            "the path via x**2 is counted twice": np.array([want[0] + 2 * x, dy]),
         })
     return "matches torch autograd at two points: both paths into x add"

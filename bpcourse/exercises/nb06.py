@@ -45,6 +45,14 @@ def _bn_variants(dy, x, gamma, eps):
             _bn_dx(dy, x, gamma, 1e-5),
         "the mean and variance are taken over all entries (no axis): batch norm normalises "
         "each feature over the batch (axis=0)": _bn_dx_all_entries(dy, x, gamma, eps),
+        "dx is not divided by sqrt(var + eps): the whole bracket is scaled by 1/sqrt(var + eps)":
+            g - g.mean(axis=0) - xhat * (g * xhat).mean(axis=0),
+        "the sign of the variance term is flipped: dx subtracts xhat * mean(g * xhat)":
+            inv * (g - g.mean(axis=0) + xhat * (g * xhat).mean(axis=0)),
+        "N is taken as x.shape[1] (the number of features): the batch size is x.shape[0]":
+            inv * (g - g.sum(axis=0) / x.shape[1] - xhat * (g * xhat).sum(axis=0) / x.shape[1]),
+        "the mean term uses dy instead of g = gamma * dy": inv * (g - dy.mean(axis=0)
+                                                                - xhat * (g * xhat).mean(axis=0)),
     }
 
 
@@ -90,14 +98,18 @@ def check_ex_batchnorm_backward(ex_batchnorm_backward):
         return (y * torch.from_numpy(dy)).sum()
 
     want_dx, want_dgamma, want_dbeta = torch_grad(torch_bn, x, gamma, beta)
+    dy_before, gamma_before = dy.copy(), gamma.copy()
     out = ex_batchnorm_backward(dy, x, gamma, eps=eps)
-    if not isinstance(out, tuple) or len(out) != 3:
+    if not isinstance(out, (tuple, list)) or len(out) != 3:
         raise Mistake(f"ex_batchnorm_backward returned {type(out).__name__}"
                       f"{f' of length {len(out)}' if isinstance(out, (tuple, list)) else ''}, "
                       "expected the tuple (dx, dgamma, dbeta)")
-    if not np.array_equal(x, x_before):
-        raise Mistake("ex_batchnorm_backward changed its input x in place: compute x - mean "
-                      "into a new array (x = x - mu, not x -= mu)")
+    for name, new, old, fix in (("x", x, x_before, "x = x - mu, not x -= mu"),
+                                ("dy", dy, dy_before, "g = dy * gamma, not dy *= gamma"),
+                                ("gamma", gamma, gamma_before, "a new array, not gamma *= ...")):
+        if not np.array_equal(new, old):
+            raise Mistake(f"ex_batchnorm_backward changed its input {name} in place: the caller's "
+                          f"array is modified. Compute into a new array ({fix})")
     dx, dgamma, dbeta = out
     expect(dx, want_dx, "dx", mistakes=_bn_variants(dy, x, gamma, eps))
     expect(dbeta, want_dbeta, "dbeta", mistakes={
@@ -125,8 +137,12 @@ def _small_net():
                       Linear(4, 1, rng=rng))
 
 
-def _torch_norms(net, X, Y, loss="bce"):
-    """Frobenius norms of dL/dW of each Linear, input side first, by torch autograd."""
+def _torch_norms(net, X, Y, loss="bce", which="weight", ord=None):
+    """Frobenius norms of dL/dW of each Linear, input side first, by torch autograd.
+
+    The other arguments give the values of typical mistakes: loss "sum" (backward from ones) or
+    "mse" (backward from net(X) - Y), which="bias", ord=2 (spectral) or "meanabs".
+    """
     import torch
 
     from bpcourse.check import to_torch
@@ -135,10 +151,16 @@ def _torch_norms(net, X, Y, loss="bce"):
     out = twin(torch.from_numpy(X))
     if loss == "bce":
         torch.nn.BCEWithLogitsLoss()(out, torch.from_numpy(Y)).backward()
+    elif loss == "mse":  # d/d out of 0.5 sum (out - Y)**2 is out - Y
+        (0.5 * ((out - torch.from_numpy(Y)) ** 2).sum()).backward()
     else:  # the gradient of the sum of the outputs: backward started from ones
         out.sum().backward()
-    return np.array([torch.linalg.norm(m.weight.grad).item() for m in twin
-                     if isinstance(m, torch.nn.Linear)])
+    grads = [getattr(m, which).grad for m in twin if isinstance(m, torch.nn.Linear)]
+    if ord == "meanabs":
+        return np.array([g.abs().mean().item() for g in grads])
+    if ord == 2:
+        return np.array([torch.linalg.matrix_norm(g, 2).item() for g in grads])
+    return np.array([torch.linalg.norm(g).item() for g in grads])
 
 
 @register("ex_grad_norms", hints=(
@@ -160,8 +182,20 @@ def check_ex_grad_norms(ex_grad_norms):
     n_linear = sum(isinstance(m, Linear) for m in net)
     weights = np.array([np.linalg.norm(m.weight.data) for m in net if isinstance(m, Linear)])
 
+    from bpcourse.nn import Module
+
+    names = getattr(getattr(ex_grad_norms, "__code__", None), "co_names", ())
+    scope = getattr(ex_grad_norms, "__globals__", {})
+    networks = [n for n in names if isinstance(scope.get(n), Module)]
+    if networks:
+        raise Mistake(f"ex_grad_norms uses the notebook's network {networks[0]!r}: measure net, "
+                      "the network it is given (the check passes its own)")
+    params_before = [p.data.copy() for p in net.parameters()]
     for call in ("first", "second"):
         answer = ex_grad_norms(net, X, Y)
+        if not all(np.array_equal(p.data, old) for p, old in zip(net.parameters(), params_before)):
+            raise Mistake(f"{call} call: ex_grad_norms changed the network's weights (an "
+                          "optimizer step?): it must only measure the gradients")
         try:
             got = np.asarray(answer, dtype=np.float64)
         except (TypeError, ValueError):
@@ -175,6 +209,10 @@ def check_ex_grad_norms(ex_grad_norms):
         if got.shape == (2 * n_linear,):
             raise Mistake(f"{call} call: {got.size} norms, one per parameter: the exercise asks "
                           f"for the {n_linear} weight matrices (m.weight.grad of each Linear)")
+        if got.shape != (n_linear,):
+            raise Mistake(f"{call} call: {got.size} norms, but the network passed as net has "
+                          f"{n_linear} Linear layers: loop over net, the argument (not a network "
+                          "of the notebook), one norm per Linear")
         mistakes = {
             "the norms are in reverse order: the input side comes first": want[::-1],
             "these are the norms of the weights (m.weight.data), not of their gradients":
@@ -183,9 +221,24 @@ def check_ex_grad_norms(ex_grad_norms):
             "criterion.backward(), the gradient of the loss": _torch_norms(net, X, Y, loss="sum"),
             "the norms are all 0: zero_grad() was called after the backward pass, erasing it":
                 np.zeros_like(want),
+            "these are squared norms (sum of squares): take the square root, np.linalg.norm":
+                want**2,
+            "these are the norms of the biases' gradients: the exercise asks for m.weight.grad":
+                _torch_norms(net, X, Y, which="bias"),
+            "np.linalg.norm(g, 2) of a matrix is its largest singular value (the spectral norm); "
+            "the exercise asks for the Frobenius norm, np.linalg.norm(g) without 2":
+                _torch_norms(net, X, Y, ord=2),
+            "these are mean absolute values, np.abs(g).mean(): the exercise asks for the norm, "
+            "np.linalg.norm(g)": _torch_norms(net, X, Y, ord="meanabs"),
+            "backward starts from net(X) - Y (the gradient of a squared error on the logits); "
+            "start from criterion.backward() of BCEWithLogitsLoss":
+                _torch_norms(net, X, Y, loss="mse"),
         }
         mistakes["the loss is summed over the batch, not averaged (BCEWithLogitsLoss's "
                  f"reduction='mean'): the norms are {len(X)} times too large"] = len(X) * want
+        if call == "first":
+            mistakes["the norms are twice torch's: the backward pass ran twice in one call, and "
+                     "gradients accumulate (+=)"] = 2 * want
         if call == "second":
             mistakes = {"the second call on the same network returns twice the first's norms: "
                         "gradients accumulate (+=), call net.zero_grad() before backward":
@@ -202,8 +255,11 @@ def _torch_std(fan_in, a):
 
 
 @register("ex_init_std", hints=(
-    "Var(z) = fan_in * Var(W) * E[h^2], and the leaky ReLU keeps (1 + a**2)/2 of E[z^2]. "
-    "Which Var(W) makes the product 1? Then: the function returns a standard deviation.",
+    "Var(z) = fan_in * Var(W) * E[h^2]. What fraction of E[z^2] does a leaky ReLU keep, when "
+    "half of the z are kept and the other half scaled by a? Which Var(W) makes the product 1? "
+    "Then: the function returns a standard deviation.",
+    "A leaky ReLU keeps (1 + a**2)/2 of E[z^2]: (1/2) from the positive half, (a**2/2) from "
+    "the negative half.",
     "Var(W) = 2 / ((1 + a**2) * fan_in); the standard deviation is its square root.",
     "return np.sqrt(2.0 / ((1 + negative_slope**2) * fan_in))",
 ))
@@ -211,6 +267,10 @@ def check_ex_init_std(ex_init_std):
     # fan_in 48 and slope 0.5 separate every rule below; then two more pairs, slope 0 included.
     for fan_in, a in [(48, 0.5), (300, 0.2), (10, 0.0)]:
         got = ex_init_std(fan_in, a)
+        if np.ndim(got) > 0:
+            raise Mistake(f"ex_init_std({fan_in}, {a}) returned {type(got).__name__} of shape "
+                          f"{np.shape(got)}: it returns the standard deviation, one number "
+                          "(not the weights)")
         try:
             got = float(got)
         except (TypeError, ValueError):
@@ -228,11 +288,20 @@ def check_ex_init_std(ex_init_std):
                 np.sqrt(2 / ((1 - a**2) * fan_in)) if a < 1 else np.nan,
             "uses 1 + a: the negative part is scaled by a, so its square contributes a**2":
                 np.sqrt(2 / ((1 + a) * fan_in)),
-            "multiplies by sqrt(fan_in) instead of dividing":
+            "multiplies by sqrt(fan_in) instead of dividing (2 / (1 + a**2) * fan_in is "
+            "(2 / (1 + a**2)) * fan_in: put the product in parentheses)":
                 np.sqrt(2 / (1 + a**2)) * np.sqrt(fan_in),
             "this is the gain alone: divide it by sqrt(fan_in)": np.sqrt(2 / (1 + a**2)),
             "this is the bound of a uniform init, sqrt(3) times the standard deviation; "
             "the exercise asks for the std of a normal init": np.sqrt(3) * want,
+            "the square root covers only the 2: sqrt(2) / ((1 + a**2) fan_in); take the root of "
+            "the whole variance": np.sqrt(2) / ((1 + a**2) * fan_in),
+            "the factor 2 is missing: a leaky ReLU keeps (1 + a**2)/2 of E[z^2], so "
+            "Var(W) = 2 / ((1 + a**2) fan_in)": np.sqrt(1 / ((1 + a**2) * fan_in)),
+            "uses (1 + a)**2: it is 1 + a**2 (each part squared separately)":
+                np.sqrt(2 / ((1 + a) ** 2 * fan_in)),
+            "uses a fixed slope 0.01 (torch's default) instead of the negative_slope argument":
+                np.sqrt(2 / ((1 + 0.01**2) * fan_in)),
         }
         if a == 0.0:  # the rules that differ only through a coincide here
             mistakes = {k: v for k, v in mistakes.items() if not np.isclose(v, want)}

@@ -10,13 +10,55 @@ from __future__ import annotations
 
 import math
 import sys
+from contextlib import contextmanager
 
-from .core import Mistake, expect, register
+from .core import Mistake, _error_message, expect, register
+
+_LIMIT = 1_000  # Python's recursion limit while the learner's code runs (its default)
 
 
 def _deep() -> int:
-    """Deeper than Python's recursion limit (read at check time), so that recursion fails."""
-    return max(5_000, 2 * sys.getrecursionlimit())
+    """Deeper than the recursion limit the learner's code runs under, so that recursion fails."""
+    return 5 * _LIMIT
+
+
+def _call(answer, *args):
+    """answer(*args); a stub of ANOTHER exercise that it calls is a mistake, not "not done"."""
+    import traceback
+
+    try:
+        return answer(*args)
+    except NotImplementedError as err:
+        frames = traceback.extract_tb(err.__traceback__)
+        stub = frames[-1].name if frames else answer.__name__
+        if stub == answer.__name__:
+            raise
+        raise Mistake(f"{answer.__name__} calls {stub}, which still raises NotImplementedError "
+                      f"(its exercise is not done yet): finish {stub} first, or use the "
+                      "package's root.topological_order()") from None
+
+
+@contextmanager
+def _recursion_limit(what):
+    """Run the learner's code under Python's default recursion limit, whatever an earlier cell
+    set it to, and refuse code that raises it (it only moves the crash to a deeper graph)."""
+    old, depth, frame = sys.getrecursionlimit(), 0, sys._getframe()
+    while frame is not None:  # the frames already in use (a kernel, pytest) count too
+        depth, frame = depth + 1, frame.f_back
+    limit = max(_LIMIT, depth + 200)
+    sys.setrecursionlimit(limit)
+    try:
+        try:
+            yield
+        except RecursionError as err:  # said here, while the limit is still the one it hit
+            raise Mistake(_error_message(what, err) + f"\n(The check runs your code under "
+                          f"Python's default limit, {_LIMIT}, whatever an earlier cell set.)") from None
+        if sys.getrecursionlimit() != limit:
+            raise Mistake(f"{what} raises Python's recursion limit (sys.setrecursionlimit): that "
+                          "only moves the crash to a deeper graph (or crashes the kernel). "
+                          "Use an explicit stack (a list you append to and pop from)")
+    finally:
+        sys.setrecursionlimit(old)
 
 
 def _torch_grads(f, *values):
@@ -37,6 +79,19 @@ def _require_value(out, what):
 
 
 # --- exercise 1: sin as a Value operation -------------------------------------------------------
+def _why_no_grad(out, out_grad):
+    """Why x.grad stayed 0 after backward: _backward not attached, or writing elsewhere."""
+    from bpcourse.engine import _no_backward
+
+    if out._backward is _no_backward:
+        return "_backward is never attached to the result (out._backward = _backward)"
+    if out.grad != out_grad:
+        return ("_backward changes out.grad instead of x.grad: the gradient flows from the "
+                "result to its operand, x.grad += local derivative * out.grad")
+    return ("_backward runs but adds nothing to x.grad: does it change another Value (a name "
+            "from the notebook, such as a) instead of x, the function's argument?")
+
+
 @register("ex_sin", hints=(
     "Two halves: the forward makes a Value that records x as its operand; its _backward sends "
     "out.grad to x, multiplied by the local derivative. Which derivative, and with = or +=?",
@@ -52,24 +107,34 @@ def check_ex_sin(ex_sin):
     a = Value(x0)
     out = ex_sin(a)
     _require_value(out, "ex_sin(a)")
-    expect(out.data, math.sin(x0), "sin(a).data (the forward)",
-           mistakes={"the forward computes cos instead of sin": math.cos(x0)})
+    expect(out.data, math.sin(x0), "sin(a).data (the forward)", mistakes={
+        "the forward computes cos instead of sin": math.cos(x0),
+        "the forward converts x.data to radians: it is in radians already":
+            math.sin(math.radians(x0)),
+    })
     if not any(p is a for p in out._prev):
         raise Mistake("the result does not record its operand: pass (x,) as its children, "
                       "Value(math.sin(x.data), (x,), 'sin'), or backward() never reaches x")
 
     # The chain rule: y = 3 sin(a) sends out.grad = 3 to sin's backward.
     a = Value(x0)
-    (ex_sin(a) * 3.0).backward()
+    s = ex_sin(a)
+    (s * 3.0).backward()
     (want,) = _torch_grads(lambda t: 3.0 * t.sin(), x0)
+    if a.grad == 0.0:
+        raise Mistake("a.grad for y = 3 sin(a) is 0: " + _why_no_grad(s, 3.0))
     expect(a.grad, want, "a.grad for y = 3 sin(a)", mistakes={
         "_backward does not multiply by out.grad (the chain rule)": math.cos(x0),
         "the derivative of sin is +cos, not -cos": -want,
         "the local derivative is cos(x.data), not sin(x.data)": 3.0 * math.sin(x0),
         "the derivative is taken at the result, cos(out.data), instead of at the input x.data":
             3.0 * math.cos(math.sin(x0)),
-        "_backward never adds anything to x.grad (is it attached as out._backward?)": 0.0,
+        "_backward multiplies by out.data (the forward's value) instead of out.grad":
+            math.cos(x0) * math.sin(x0),
     })
+    if s.grad != 3.0:
+        raise Mistake(f"sin(a).grad is {s.grad:g} after the backward of 3 sin(a), expected 3: "
+                      "_backward must only add to x.grad, never change out.grad")
 
     # A node used twice: sin's backward runs after the product's has added 3 to a.grad.
     a = Value(x0)
@@ -124,6 +189,8 @@ def _check_order(order, root, graph):
         raise Mistake(f"{graph}: a node appears more than once: mark each node as visited when "
                       "you first expand it (a node used by several others is placed once)")
     missing = len({id(v) for v in want} - set(ids))
+    if id(root) not in ids:
+        raise Mistake(f"{graph}: root itself is missing: the order ends with root")
     if missing:
         raise Mistake(f"{graph}: {missing} of the {len(want)} nodes are missing (is the visited "
                       "set keyed on node identity, id(node), and not on its .data?)")
@@ -153,10 +220,22 @@ def _check_order(order, root, graph):
 ))
 def check_ex_topological_order(ex_topological_order):
     root = _refuse(_shared_graph(), "topological_order")
-    _check_order(ex_topological_order(root), root, "on (c + c.tanh()) * 1 + a * 1")
+    graph = "on (c + c.tanh()) * 1 + a * 1"
+    with _recursion_limit("ex_topological_order"):
+        first = ex_topological_order(root)
+    _check_order(first, root, graph)
+    with _recursion_limit("ex_topological_order"):
+        second = ex_topological_order(root)
+    if not isinstance(second, (list, tuple)) or len(second) != len(first):
+        raise Mistake(f"{graph}: a second call on the same graph returned "
+                      f"{len(second) if isinstance(second, (list, tuple)) else 'no'} nodes, the "
+                      f"first {len(first)}: the visited set survives between calls (a global or a "
+                      "default argument); create it inside the function")
     depth = _deep()
     deep = _refuse(_deep_chain(depth), "topological_order")
-    _check_order(ex_topological_order(deep), deep, f"on a chain of {depth:,} tanh")
+    with _recursion_limit("ex_topological_order"):
+        order = ex_topological_order(deep)
+    _check_order(order, deep, f"on a chain of {depth:,} tanh")
     return f"a shared graph and a chain of {depth:,} nodes (deeper than the recursion limit) both work"
 
 
@@ -204,6 +283,14 @@ def _by_paths(root):
     return order
 
 
+def _all_seeded(root):
+    """Every node's gradient set to 1 (not only the output's), then the true order."""
+    order = root.topological_order()
+    for node in order:
+        node.grad = 1.0
+    return order[::-1]
+
+
 def _mistaken_grad(f, values, walk):
     """The gradient of the first input when backward runs the nodes in the order ``walk`` gives."""
     from bpcourse.engine import Value
@@ -234,13 +321,28 @@ def check_ex_backward(ex_backward):
 
     a, b = Value(a0), Value(b0)
     root = _refuse(f(a, b), "backward")
-    ex_backward(root)
+    seen_by_root = []  # root.grad each time root's own _backward runs
+    root_backward = root._backward
+
+    def spy():
+        seen_by_root.append(root.grad)
+        root_backward()
+
+    root._backward = spy
+    with _recursion_limit("ex_backward"):
+        _call(ex_backward, root)
+    want = _torch_grads(f, a0, b0)
+    if root.grad == 0.0 and math.isclose(a.grad, want[0], rel_tol=1e-9):
+        raise Mistake("root.grad is 0 after ex_backward, though the other gradients are right: "
+                      "d root / d root is 1, leave root.grad = 1.0 (do not reset it)")
     expect(root.grad, 1.0, "root.grad after ex_backward",
            mistakes={"the output's gradient is never seeded: set root.grad = 1.0 first": 0.0})
+    if not seen_by_root:
+        raise Mistake("root's own _backward never ran (off by one?): the loop must run every "
+                      "node's _backward, root included, root first")
     if a.grad == 0.0 and all(p.grad == 0.0 for p in root._prev):
         raise Mistake("nothing was propagated: root.grad was still 0 when root's _backward ran "
                       "(seed root.grad = 1.0 before the loop, not after it)")
-    want = _torch_grads(f, a0, b0)
     expect(a.grad, want[0], "a.grad for h + tanh(h h) b, with h = 3a", mistakes={
         "the leaves received nothing: the nodes ran in topological order, not reversed "
         "(each node must run after every node that uses it)":
@@ -249,6 +351,9 @@ def check_ex_backward(ex_backward):
         "the root is not a topological order": _mistaken_grad(f, (a0, b0), _breadth_first),
         "h's gradient was sent once per path: walking the graph path by path from the root "
         "runs a node used twice more than once": _mistaken_grad(f, (a0, b0), _by_paths),
+        "every node's .grad was set to 1.0: only the output is seeded, the others start at 0 "
+        "and receive their gradient from the nodes that use them":
+            _mistaken_grad(f, (a0, b0), _all_seeded),
     })
     expect(b.grad, want[1], "b.grad for h + tanh(h h) b")
 
@@ -258,7 +363,8 @@ def check_ex_backward(ex_backward):
     y = x
     for _ in range(depth):
         y = y.tanh()
-    ex_backward(_refuse(y, "backward"))
+    with _recursion_limit("ex_backward"):
+        _call(ex_backward, _refuse(y, "backward"))
     t, want = x0, 1.0
     for _ in range(depth):
         t = math.tanh(t)
