@@ -18,7 +18,7 @@ LAB_PORT ?= 8888
 # Jupyter refuses to run as root (containers, CI machines) unless told to.
 LAB_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: setup lab test lint execute student slides html editions determinism extended bench mutation clean
+.PHONY: setup lab test lint execute student slides html assignments editions determinism browser grading extended bench mutation clean
 .PHONY: hub hub-test sizing
 
 setup: $(STAMP)
@@ -35,8 +35,11 @@ $(STAMP): requirements.lock pyproject.toml
 lab: $(SETUP)
 	$(BIN)/jupyter lab --notebook-dir=notebooks --ServerApp.ip=$(LAB_IP) --ServerApp.port=$(LAB_PORT) $(LAB_ROOT)
 
+# The same three checks run by pre-commit (.pre-commit-config.yaml): lint, format, types.
 lint: $(SETUP)
 	$(BIN)/ruff check bpcourse tests tools notebooks
+	$(BIN)/ruff format --check bpcourse tests tools
+	$(BIN)/mypy
 
 # Notebook kernels start with IPYTHONDIR=tests/ipython, whose startup file refuses network access.
 test: $(SETUP) lint
@@ -51,46 +54,39 @@ execute: $(SETUP)
 	$(BIN)/python tools/normalize_notebooks.py $(or $(NB),$(NOTEBOOKS))
 
 # --- editions (all written under build/, never into notebooks/) -------------------------------
-# OFFLINE=1 serves reveal.js, require.js, jQuery and MathJax from a local copy (npm), for a
-# lecture hall or a reader without internet; by default the pages load them from CDNs.
-VENDOR_PKGS := reveal.js@4.6.0 requirejs@2.3.8 jquery@3.7.1 mathjax@2.7.9
-VENDOR_JS = vendor/node_modules
-OFFLINE_URLS = --SlidesExporter.reveal_url_prefix=$(VENDOR_JS)/reveal.js \
-  --SlidesExporter.require_js_url=$(VENDOR_JS)/requirejs/require.js \
-  --SlidesExporter.jquery_url=$(VENDOR_JS)/jquery/dist/jquery.min.js \
-  --SlidesExporter.mathjax_url='$(VENDOR_JS)/mathjax/MathJax.js?config=TeX-AMS_CHTML-full,Safe'
-MATHJAX_LOCAL = $(VENDOR_JS)/mathjax/MathJax.js?config=TeX-AMS_CHTML-full,Safe
-
-# $(call vendor,DIR): a local copy of the JavaScript the pages need, in DIR/vendor.
-vendor = mkdir -p $(1)/vendor && npm install --silent --no-audit --no-fund --no-save \
-  --prefix $(1)/vendor $(VENDOR_PKGS)
-
+# OFFLINE=1 copies the JavaScript the pages need (reveal.js, require.js, jQuery, MathJax: pinned
+# in tools/slides.py and tools/site.py) from npm next to them, for a lecture hall or a reader
+# without internet; by default the pages load the same versions from CDNs.
 student: $(SETUP)
 	rm -rf build/student
 	$(BIN)/python tools/editions.py student notebooks build/student
 
+# One reveal.js deck per notebook, fitted to a 1280x720 projector (tools/slides.py).
 slides: $(SETUP)
-	rm -rf build/slides && mkdir -p build/slides
-	$(if $(OFFLINE),$(call vendor,build/slides))
-	$(BIN)/jupyter nbconvert --to slides --output-dir build/slides \
-	  $(if $(OFFLINE),$(OFFLINE_URLS)) $(NOTEBOOKS)
+	rm -rf build/slides
+	$(BIN)/python tools/slides.py notebooks build/slides $(if $(OFFLINE),--offline)
 
+# The course website (Sphinx + myst-nb + sphinx-book-theme, sources in docs/): build/site.
 html: $(SETUP)
-	rm -rf build/site && mkdir -p build/site
-	$(if $(OFFLINE),$(call vendor,build/site))
-	$(BIN)/python tools/editions.py site notebooks build/site \
-	  $(if $(OFFLINE),--mathjax-url '$(MATHJAX_LOCAL)')
+	$(BIN)/python tools/site.py notebooks build/site $(if $(OFFLINE),--offline)
+
+# nbgrader course directory, one assignment per notebook: build/nbgrader/source/NN_name/ (the
+# notebook with its nbgrader metadata) -> build/nbgrader/release/NN_name/ (generate_assignment).
+assignments: $(SETUP)
+	rm -rf build/nbgrader
+	$(BIN)/python tools/nbgrader_course.py build/nbgrader
 
 # Longer checks, run by CI after make test (tests/extended):
 #   editions     build each edition in a temporary copy and check what it produced
 #   determinism  execute every notebook twice in fresh kernels; outputs (images too) must agree
+#   grading      release every notebook with nbgrader, submit, autograde, export and give feedback
 editions: $(SETUP)
 	IPYTHONDIR=$(CURDIR)/tests/ipython $(BIN)/python -m pytest tests/extended/test_editions.py
 
 determinism: $(SETUP)
 	$(BIN)/python -m pytest tests/extended/test_determinism.py
 
-extended: editions determinism hub-test
+extended: editions determinism browser grading hub-test
 
 # --- a JupyterHub on this machine (DEMO ONLY: one shared password, no isolation between users) --
 # tools/hub/jupyterhub_config.py; state (database, secret, users' homes) under build/hub;
@@ -116,6 +112,15 @@ hub-test: $(SETUP) $(HUB_PROXY)
 # Peak kernel memory and CPU time of every notebook, as a Markdown table (build/sizing.md).
 sizing: $(SETUP)
 	$(BIN)/python tools/measure_notebooks.py --output build/sizing.md $(NOTEBOOKS)
+
+# nbgrader end to end: release, autograde unsolved / solution / one-wrong submissions, feedback.
+grading: $(SETUP)
+	IPYTHONDIR=$(CURDIR)/tests/ipython $(BIN)/python -m pytest tests/extended/test_grading.py
+
+# Chromium (apt-get install -y chromium) visits every slide and every page of the site:
+# tests/extended/test_browser.py. SCREENSHOTS=1 also refreshes docs/images/.
+browser: $(SETUP)
+	$(if $(SCREENSHOTS),BP_SCREENSHOTS=1) $(BIN)/python -m pytest tests/extended/test_browser.py
 
 # Benchmarks (never part of make test): writes build/bench.md.
 bench: $(SETUP)

@@ -63,6 +63,6 @@ def install() -> None:
             _refuse(host)
         return original_getaddrinfo(host, *args, **kwargs)
 
-    socket.socket.connect = connect
-    socket.socket.connect_ex = connect_ex
+    socket.socket.connect = connect  # type: ignore[method-assign]
+    socket.socket.connect_ex = connect_ex  # type: ignore[method-assign]
     socket.getaddrinfo = getaddrinfo

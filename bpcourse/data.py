@@ -13,47 +13,31 @@ This module never imports torch.
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
+
+from ._validate import check_int, check_real, numpy_rng
 
 __all__ = ["linear_toy", "moons", "spirals", "xor"]
 
 
 def _count(value: object, name: str, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an integer, got {type(value).__name__} {value!r}")
-    if value < minimum:
-        raise ValueError(f"{name} must be at least {minimum}, got {value}")
-    return int(value)
+    return check_int(
+        value, name, low=minimum, expected="an integer", below=f"at least {minimum}", typed=True
+    )
 
 
-def _noise(value: object, name: str = "noise") -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a number, got {type(value).__name__} {value!r}")
-    if not np.isfinite(value) or value < 0:
-        raise ValueError(f"{name} must be a finite number >= 0, got {value}")
-    return float(value)
+def _noise(value: object) -> float:
+    return check_real(
+        value, "noise", low=0.0, expected="a number", allowed="a finite number >= 0", typed=True
+    )
 
 
 def _finite(value: object, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a number, got {type(value).__name__} {value!r}")
-    if not np.isfinite(value):
-        raise ValueError(f"{name} must be finite, got {value}")
-    return float(value)
+    return check_real(value, name, expected="a number", typed=True)
 
 
 def _rng(seed: object) -> np.random.Generator:
-    if isinstance(seed, np.random.Generator):
-        return seed
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
-        raise TypeError(
-            f"seed must be an integer (or a np.random.Generator), got {type(seed).__name__} {seed!r}"
-        )
-    if seed < 0:
-        raise ValueError(f"seed must be >= 0, got {seed}")
-    return np.random.default_rng(int(seed))
+    return numpy_rng(seed, "seed", allow_none=False, typed=True)  # type: ignore[return-value]
 
 
 def xor() -> tuple[np.ndarray, np.ndarray]:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -33,28 +34,41 @@ __all__ = [
     "Recorder",
     "activation_saturation",
     "record",
+    "saturated",
     "snapshot",
     "update_ratios",
     "weight_grad_norms",
 ]
 
-# Output ranges where an activation's derivative is (almost) zero. sigmoid' < 0.0196 and
-# tanh' < 0.0396 there; a ReLU at 0 passes no gradient at all.
+# The package's one definition of "saturated": output ranges where an activation's derivative
+# is (almost) zero. sigmoid' < 0.0196 and tanh' < 0.0396 there; a ReLU at 0 passes no gradient.
 _SATURATED = {
-    "Sigmoid": lambda a: (a < 0.02) | (a > 0.98),
-    "Tanh": lambda a: np.abs(a) > 0.98,
-    "ReLU": lambda a: a <= 0,
+    "sigmoid": lambda a: (a < 0.02) | (a > 0.98),
+    "tanh": lambda a: np.abs(a) > 0.98,
+    "relu": lambda a: a <= 0,
 }
 
 
-def activation_saturation(kind: str, output: np.ndarray) -> float | None:
-    """Fraction of ``output`` (any shape) where the activation ``kind`` passes ~no gradient.
+def saturated(kind: str, output: np.ndarray) -> np.ndarray:
+    """Boolean mask, the shape of ``output``: where the activation ``kind`` passes ~no gradient.
 
-    Sigmoid: output < 0.02 or > 0.98; Tanh: |output| > 0.98; ReLU: output == 0 (inactive).
+    ``kind``: "sigmoid", "tanh" or "relu" (any case, e.g. the layer's class name "Sigmoid").
+    Sigmoid: output < 0.02 or > 0.98; Tanh: |output| > 0.98; ReLU: output <= 0 (inactive).
+    """
+    test = _SATURATED.get(kind.lower())
+    if test is None:
+        raise ValueError(f"kind must be one of {tuple(_SATURATED)} (any case), got {kind!r:.60}")
+    return np.asarray(test(np.asarray(output)))
+
+
+def activation_saturation(kind: str, output: np.ndarray) -> float | None:
+    """Fraction of ``output`` (any shape) that is :func:`saturated` for the activation ``kind``.
+
     Returns None for other layers (a Linear has no saturation).
     """
-    test = _SATURATED.get(kind)
-    return None if test is None else float(np.mean(test(np.asarray(output))))
+    if kind.lower() not in _SATURATED:
+        return None
+    return float(np.mean(saturated(kind, output)))
 
 
 @dataclass(frozen=True)
@@ -145,10 +159,14 @@ class Record:
                     out_mean=float(np.mean(o)),
                     out_std=float(np.std(o)),
                     saturation=activation_saturation(kind, o),
-                    grad_out_norm=float(np.linalg.norm(self.grad_outputs[i])) if has_grads else None,
+                    grad_out_norm=float(np.linalg.norm(self.grad_outputs[i]))
+                    if has_grads
+                    else None,
                     grad_in_norm=float(np.linalg.norm(self.grad_inputs[i])) if has_grads else None,
                     weight_norm=None if w is None else float(np.linalg.norm(w.data)),
-                    weight_grad_norm=None if w is None or not has_grads else float(np.linalg.norm(w.grad)),
+                    weight_grad_norm=None
+                    if w is None or not has_grads
+                    else float(np.linalg.norm(w.grad)),
                 )
             )
         return out
@@ -173,7 +191,9 @@ class Record:
 
 def _children(model: Module) -> list[tuple[str, Module]]:
     if not isinstance(model, Module):
-        raise TypeError(f"model must be a bpcourse.nn Module (a Sequential), got {type(model).__name__}")
+        raise TypeError(
+            f"model must be a bpcourse.nn Module (a Sequential), got {type(model).__name__}"
+        )
     children = list(model.named_children())
     if not children:
         raise ValueError(
@@ -199,7 +219,7 @@ class Recorder:
 
     def _new_record(self) -> Record:
         weights = {
-            n: c.weight for n, c in self.children if isinstance(getattr(c, "weight", None), Parameter)
+            n: w for n, c in self.children if isinstance(w := getattr(c, "weight", None), Parameter)
         }
         return Record(
             names=[n for n, _ in self.children],
@@ -235,7 +255,7 @@ class Recorder:
 def record(
     model: Module,
     X: np.ndarray,
-    criterion: object | None = None,
+    criterion: Any = None,
     y: object | None = None,
     *,
     grad_output: np.ndarray | None = None,
@@ -264,6 +284,7 @@ def record(
     if criterion is not None:
         loss = criterion(out, y)
         grad_output = criterion.backward()
+    assert grad_output is not None  # checked above: one of criterion and grad_output
     rec.backward(grad_output)
     rec.record.loss = None if loss is None else float(loss)
     return rec.record

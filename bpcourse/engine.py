@@ -19,6 +19,10 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from numbers import Real
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # at run time, through __getattr__ at the bottom (engine_nn imports this module)
+    from .engine_nn import MLP, Layer, Module, Neuron
 
 
 def _describe(x: object) -> str:
@@ -34,7 +38,7 @@ def _as_value(x: object, op: str) -> Value:
     if isinstance(x, Value):
         return x
     if type(x) is float or type(x) is int or (isinstance(x, Real) and not isinstance(x, bool)):
-        return Value(x)
+        return Value(float(x))
     hint = ""
     if hasattr(x, "shape"):
         hint = " (Value is a scalar engine: use one Value per number, or bpcourse.nn for arrays)"
@@ -298,7 +302,15 @@ def zero_grad(values: Value | Iterable[Value]) -> None:
         v.grad = 0.0
 
 
-# The small neural-network library built on Value (micrograd's nn.py).
-from .engine_nn import MLP, Layer, Module, Neuron  # noqa: E402
-
 __all__ = ["MLP", "Layer", "Module", "Neuron", "Value", "zero_grad"]
+
+
+def __getattr__(name: str) -> object:
+    """``from bpcourse.engine import MLP`` works: the small neural-network library built on Value
+    (micrograd's nn.py) lives in ``bpcourse.engine_nn``, imported on first use (it imports this
+    module, not the other way round)."""
+    if name in ("MLP", "Layer", "Module", "Neuron"):
+        from . import engine_nn
+
+        return getattr(engine_nn, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,6 +1,6 @@
 """Neuron, Layer and MLP made of ``Value`` scalars (micrograd's nn.py, with torch's init).
 
-Import them from ``bpcourse.engine``. Every weight is its own ``Value``: slow (one Python
+``bpcourse.engine`` gives them too (``from bpcourse.engine import MLP, Value``). Every weight is its own ``Value``: slow (one Python
 object per number) but every step of backprop is visible. ``bpcourse.nn`` is the same model
 on numpy arrays.
 """
@@ -8,32 +8,16 @@ on numpy arrays.
 from __future__ import annotations
 
 import math
-import random
 from collections.abc import Sequence
 
-from .engine import Value, _describe, zero_grad
+from ._validate import check_int, python_rng
+from .engine import Value, zero_grad
 
 ACTIVATIONS = ("relu", "tanh", "sigmoid", None)
 
 
-def _make_rng(rng: object):
-    """Something with ``uniform(a, b)``: the ``random`` module itself for None (the global
-    state that ``random.seed``, hence ``setup_notebook``, seeds), else a ``random.Random``."""
-    if rng is None or rng is random:
-        return random
-    if isinstance(rng, random.Random):
-        return rng
-    if isinstance(rng, int) and not isinstance(rng, bool):
-        return random.Random(rng)
-    raise TypeError(f"rng must be None, an int seed or a random.Random, got {_describe(rng)}")
-
-
 def _count(n: object, name: str) -> int:
-    if isinstance(n, bool) or not isinstance(n, int):
-        raise TypeError(f"{name} must be a positive int, got {n!r}")
-    if n < 1:
-        raise ValueError(f"{name} must be a positive int, got {n!r}")
-    return n
+    return check_int(n, name, low=1, expected="a positive int", below="a positive int")
 
 
 class Module:
@@ -61,7 +45,7 @@ class Neuron(Module):
         nin = _count(nin, "nin")
         if activation not in ACTIVATIONS:
             raise ValueError(f"activation must be one of {ACTIVATIONS}, got {activation!r}")
-        gen, bound = _make_rng(rng), 1.0 / math.sqrt(nin)
+        gen, bound = python_rng(rng), 1.0 / math.sqrt(nin)
         self.w = [Value(gen.uniform(-bound, bound)) for _ in range(nin)]
         self.b = Value(gen.uniform(-bound, bound))
         self.activation = activation
@@ -84,9 +68,10 @@ class Neuron(Module):
 class Layer(Module):
     """``nout`` neurons reading the same ``nin`` inputs; returns a list of ``nout`` Values."""
 
-    def __init__(self, nin: int, nout: int, activation: str | None = "relu",
-                 rng: object = None) -> None:
-        gen = _make_rng(rng)
+    def __init__(
+        self, nin: int, nout: int, activation: str | None = "relu", rng: object = None
+    ) -> None:
+        gen = python_rng(rng)
         self.neurons = [Neuron(nin, activation, gen) for _ in range(_count(nout, "nout"))]
 
     def __call__(self, x: Sequence[Value | float]) -> list[Value]:
@@ -109,20 +94,23 @@ class MLP(Module):
     neuron by neuron, weights then bias.
     """
 
-    def __init__(self, nin: int, nouts: Sequence[int], activation: str | None = "relu",
-                 rng: object = None) -> None:
+    def __init__(
+        self, nin: int, nouts: Sequence[int], activation: str | None = "relu", rng: object = None
+    ) -> None:
         if not isinstance(nouts, Sequence) or not nouts:
             raise ValueError(f"nouts must be a non-empty list of layer sizes, got {nouts!r}")
-        gen = _make_rng(rng)
+        gen = python_rng(rng)
         sizes = [_count(nin, "nin"), *nouts]
-        self.layers = [Layer(sizes[i], sizes[i + 1], activation if i < len(nouts) - 1 else None, gen)
-                       for i in range(len(nouts))]
+        self.layers = [
+            Layer(sizes[i], sizes[i + 1], activation if i < len(nouts) - 1 else None, gen)
+            for i in range(len(nouts))
+        ]
 
     def __call__(self, x: Sequence[Value | float]) -> Value | list[Value]:
         """The output for ``nin`` inputs: one Value, or a list if the last layer has several."""
         for layer in self.layers:
-            x = layer(x)
-        return x[0] if len(x) == 1 else x
+            x = out = layer(x)
+        return out[0] if len(out) == 1 else out
 
     def parameters(self) -> list[Value]:
         """Layer by layer, neuron by neuron, weights then bias (torch's order, row by row)."""

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validate import as_float_array, check_shape
+from ._validate import as_float_array, check_int, check_real, check_shape
 
 __all__ = [
     "sigmoid", "sigmoid_grad", "tanh", "tanh_grad", "relu", "relu_grad",
@@ -32,130 +32,83 @@ __all__ = [
 ]  # fmt: skip
 
 REDUCTIONS = ("mean", "sum", "none")
-_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
-
-
-def _checked(
-    x: object,
-    name: str,
-    *,
-    dtype: np.dtype | None = None,
-    ndim: int | None = None,
-    shape: tuple[int | None, ...] | None = None,
-) -> np.ndarray:
-    """``as_float_array`` (then ``check_shape`` if ``shape`` is given): same checks, same errors.
-
-    The common case in a training loop, a non-empty finite float ndarray of the right dtype and
-    shape, is recognised with a few attribute tests and one vectorised ``isfinite`` pass and
-    returned as it is (no copy); anything else takes the full path, which converts or explains.
-    """
-    if (
-        type(x) is np.ndarray
-        and x.dtype in _FLOATS
-        and (dtype is None or x.dtype == dtype)
-        and (ndim is None or x.ndim == ndim)
-        and (shape is None or x.shape == shape or _shape_matches(x.shape, shape))
-        and x.size
-        and np.isfinite(x).all()
-    ):
-        return x
-    arr = as_float_array(x, name, dtype=dtype, ndim=ndim)
-    if shape is not None:
-        check_shape(arr, name, shape)
-    return arr
-
-
-def _shape_matches(actual: tuple[int, ...], expected: tuple[int | None, ...]) -> bool:
-    return len(actual) == len(expected) and all(
-        e is None or e == a for a, e in zip(actual, expected)
-    )
 
 
 # ================================================================================================
 # Activations: f(x) and f'(z), elementwise, any shape
 # ================================================================================================
 def _sigmoid(x: np.ndarray) -> np.ndarray:
-    # exp(-|x|) lies in (0, 1]: it never overflows, whatever the sign of x. Then
-    # sigmoid(x) = 1 / (1 + e) for x >= 0 and e / (1 + e) for x < 0; since e <= 1, the
-    # numerator max(e, x >= 0) is 1 or e as needed (2x faster than np.where on large arrays).
+    # e = exp(-|x|) lies in (0, 1]: it never overflows, whatever the sign of x.
+    # sigmoid(x) = 1 / (1 + e) for x >= 0, and e / (1 + e) for x < 0 (multiply by e / e).
     e = np.exp(-np.abs(x))
-    return np.maximum(e, x >= 0) / (1 + e)
+    return np.asarray(np.where(x >= 0, 1 / (1 + e), e / (1 + e)))
 
 
 def sigmoid(x: object) -> np.ndarray:
     """1 / (1 + exp(-x)), elementwise. x: any shape -> same shape."""
-    return np.asarray(_sigmoid(_checked(x, "x")))
+    return np.asarray(_sigmoid(as_float_array(x, "x")))
 
 
 def sigmoid_grad(z: object) -> np.ndarray:
     """sigma'(z) = sigma(z) (1 - sigma(z)). z: any shape -> same shape."""
-    s = _sigmoid(_checked(z, "z"))
+    s = _sigmoid(as_float_array(z, "z"))
     return np.asarray(s * (1 - s))
 
 
 def tanh(x: object) -> np.ndarray:
     """tanh(x), elementwise. x: any shape -> same shape."""
-    return np.asarray(np.tanh(_checked(x, "x")))
+    return np.asarray(np.tanh(as_float_array(x, "x")))
 
 
 def tanh_grad(z: object) -> np.ndarray:
     """tanh'(z) = 1 - tanh(z)**2. z: any shape -> same shape."""
-    t = np.tanh(_checked(z, "z"))
+    t = np.tanh(as_float_array(z, "z"))
     return np.asarray(1 - t * t)
 
 
 def relu(x: object) -> np.ndarray:
     """max(x, 0), elementwise. x: any shape -> same shape."""
-    return np.asarray(np.maximum(_checked(x, "x"), 0))
+    return np.asarray(np.maximum(as_float_array(x, "x"), 0))
 
 
 def relu_grad(z: object) -> np.ndarray:
     """1 where z > 0, else 0 (torch's choice at the kink z = 0). z: any shape -> same shape."""
-    z = _checked(z, "z")
-    return np.asarray(z > 0).astype(z.dtype)
+    z = as_float_array(z, "z")
+    return np.where(z > 0, 1.0, 0.0).astype(z.dtype)
 
 
-def _check_slope(negative_slope: object) -> float:
-    if isinstance(negative_slope, bool) or not isinstance(negative_slope, (int, float, np.number)):
-        raise TypeError(f"negative_slope must be a number, got {negative_slope!r:.60}")
-    if not np.isfinite(negative_slope):
-        raise ValueError(f"negative_slope must be finite, got {negative_slope}")
-    return float(negative_slope)
+def check_slope(negative_slope: object) -> float:
+    """``negative_slope`` as a float: a finite real number."""
+    return check_real(negative_slope, "negative_slope", expected="a number")
 
 
-def _leaky_relu_slope(z: np.ndarray, slope: float) -> np.ndarray:
-    """f'(z) in z's dtype: 1 where z > 0, else ``slope`` (both exact).
-
-    Written as arithmetic on masks: np.where is about 4x slower on large arrays.
-    """
-    d = (z <= 0) * z.dtype.type(slope)  # slope where z <= 0, else 0
-    d += z > 0  # + 1 where z > 0
-    return d
+def leaky_relu_slope(z: np.ndarray, negative_slope: float) -> np.ndarray:
+    """f'(z) of leaky_relu in z's dtype: 1 where z > 0, else ``negative_slope``."""
+    return np.where(z > 0, 1.0, negative_slope).astype(z.dtype)
 
 
 def leaky_relu(x: object, negative_slope: float = 0.01) -> np.ndarray:
     """x where x > 0, else negative_slope * x. x: any shape -> same shape."""
-    x = _checked(x, "x")
-    return np.asarray(x * _leaky_relu_slope(x, _check_slope(negative_slope)))
+    x = as_float_array(x, "x")
+    return np.asarray(x * leaky_relu_slope(x, check_slope(negative_slope)))
 
 
 def leaky_relu_grad(z: object, negative_slope: float = 0.01) -> np.ndarray:
     """1 where z > 0, else negative_slope (torch's choice at z = 0). z: any shape -> same shape."""
-    z = _checked(z, "z")
-    return np.asarray(_leaky_relu_slope(z, _check_slope(negative_slope)))
+    z = as_float_array(z, "z")
+    return np.asarray(leaky_relu_slope(z, check_slope(negative_slope)))
 
 
 # ================================================================================================
 # softmax and log_softmax along one axis
 # ================================================================================================
 def _check_axis(axis: object, arr: np.ndarray, name: str) -> int:
-    if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
-        raise TypeError(f"axis must be an int, got {axis!r:.60}")
+    axis = check_int(axis, "axis")
     if not -arr.ndim <= axis < arr.ndim:
         raise ValueError(
             f"axis must be in [-{arr.ndim}, {arr.ndim}) for {name} of shape {arr.shape}, got {axis}"
         )
-    return int(axis)
+    return axis
 
 
 def _log_softmax(x: np.ndarray, axis: int) -> np.ndarray:
@@ -166,7 +119,7 @@ def _log_softmax(x: np.ndarray, axis: int) -> np.ndarray:
 
 def softmax(x: object, axis: int = -1) -> np.ndarray:
     """exp(x) / sum(exp(x)) along ``axis``. x: any shape, e.g. logits (N, C) -> same shape."""
-    x = _checked(x, "x")
+    x = as_float_array(x, "x")
     axis = _check_axis(axis, x, "x")
     e = np.exp(x - x.max(axis=axis, keepdims=True))
     return e / e.sum(axis=axis, keepdims=True)
@@ -177,15 +130,15 @@ def softmax_backward(grad_output: object, out: object, axis: int = -1) -> np.nda
 
     grad_output, out: same shape (e.g. (N, C)) -> grad_input of that shape.
     """
-    out = _checked(out, "out")
-    g = _checked(grad_output, "grad_output", dtype=out.dtype, shape=out.shape)
+    out = as_float_array(out, "out")
+    g = as_float_array(grad_output, "grad_output", dtype=out.dtype, shape=out.shape)
     axis = _check_axis(axis, out, "out")
     return out * (g - (g * out).sum(axis=axis, keepdims=True))
 
 
 def log_softmax(x: object, axis: int = -1) -> np.ndarray:
     """log(softmax(x)) computed stably: x - max - log(sum(exp(x - max))). x: any shape -> same."""
-    x = _checked(x, "x")
+    x = as_float_array(x, "x")
     return _log_softmax(x, _check_axis(axis, x, "x"))
 
 
@@ -198,18 +151,19 @@ def log_softmax_backward(grad_output: object, out: object, axis: int = -1) -> np
 
     grad_output, out: same shape (e.g. (N, C)) -> grad_input of that shape.
     """
-    out = _checked(out, "out")
-    g = _checked(grad_output, "grad_output", dtype=out.dtype, shape=out.shape)
+    out = as_float_array(out, "out")
+    g = as_float_array(grad_output, "grad_output", dtype=out.dtype, shape=out.shape)
     return _log_softmax_backward(g, out, _check_axis(axis, out, "out"))
 
 
 # ================================================================================================
 # Losses: validation shared by all of them
 # ================================================================================================
-def _check_reduction(reduction: object) -> str:
+def check_reduction(reduction: object) -> str:
+    """``reduction`` if it is "mean", "sum" or "none" (torch's three), else a ValueError."""
     if not isinstance(reduction, str) or reduction not in REDUCTIONS:
         raise ValueError(f'reduction must be "mean", "sum" or "none", got {reduction!r:.60}')
-    return reduction  # type: ignore[return-value]
+    return reduction
 
 
 def _reduce(loss: np.ndarray, reduction: str) -> float | np.ndarray:
@@ -222,8 +176,8 @@ def _reduce(loss: np.ndarray, reduction: str) -> float | np.ndarray:
 
 def _pair(pred: object, target: object, pred_name: str) -> tuple[np.ndarray, np.ndarray]:
     """pred and target as arrays of pred's dtype and exactly the same shape (never broadcast)."""
-    p = _checked(pred, pred_name)
-    t = _checked(target, "target", dtype=p.dtype, shape=p.shape)
+    p = as_float_array(pred, pred_name)
+    t = as_float_array(target, "target", dtype=p.dtype, shape=p.shape)
     return p, t
 
 
@@ -242,7 +196,7 @@ _Checked = tuple[np.ndarray, np.ndarray, str]  # (pred, target, reduction) after
 
 
 def _check_loss_inputs(pred_name: str, pred: object, target: object, reduction: object) -> _Checked:
-    return (*_pair(pred, target, pred_name), _check_reduction(reduction))
+    return (*_pair(pred, target, pred_name), check_reduction(reduction))
 
 
 # ================================================================================================
@@ -353,8 +307,8 @@ def binary_cross_entropy_with_logits_grad(
 # ================================================================================================
 def _ce_inputs(logits: object, target: object, reduction: object) -> _Checked:
     """logits (N, C) float; target either int class indices (N,) or probabilities (N, C)."""
-    z = _checked(logits, "logits", ndim=2)
-    reduction = _check_reduction(reduction)
+    z = as_float_array(logits, "logits", ndim=2)
+    reduction = check_reduction(reduction)
     n, c = z.shape
     if (  # the common case, integer class indices in range, without a float round trip
         type(target) is np.ndarray

@@ -19,11 +19,14 @@ This module never imports torch.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import numpy as np
 
-from ._validate import as_float_array, check_shape
+from . import functional as F
+from ._validate import as_float_array, check_choice, check_int, check_real, check_shape
 from .data import xor
+from .diagnostics import saturated
 from .nn import init
 
 __all__ = [
@@ -75,33 +78,22 @@ class Recipe:
     epochs: int = 1000
 
     def __post_init__(self) -> None:
-        for name in ("hidden", "epochs"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-                raise TypeError(f"{name} must be an integer, got {type(value).__name__} {value!r}")
-            object.__setattr__(self, name, int(value))  # np.int64(4) would print as such
-        if self.hidden < 1:
-            raise ValueError(f"hidden must be >= 1, got {self.hidden}")
-        if self.epochs < 0:
-            raise ValueError(f"epochs must be >= 0, got {self.epochs}")
-        for name, allowed in (("activation", ACTIVATIONS), ("loss", LOSSES), ("init", INITS)):
-            if getattr(self, name) not in allowed:
-                raise ValueError(f"{name} must be one of {allowed}, got {getattr(self, name)!r}")
-        for name in ("std", "lr"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(
-                value, (int, float, np.integer, np.floating)
-            ):
-                raise TypeError(
-                    f"{name} must be a real number, got {type(value).__name__} {value!r}"
-                )
-            object.__setattr__(self, name, float(value))
-        if not (np.isfinite(self.std) and self.std >= 0):
-            raise ValueError(f"std must be a finite number >= 0, got {self.std!r}")
-        if not (np.isfinite(self.lr) and self.lr > 0):
-            raise ValueError(f"lr must be a finite number > 0, got {self.lr!r}")
+        # Frozen: the checked values (a Python int, not np.int64(4)) go in through object.__setattr__.
+        checked = {
+            "hidden": check_int(self.hidden, "hidden", low=1, expected="an integer", typed=True),
+            "epochs": check_int(self.epochs, "epochs", low=0, expected="an integer", typed=True),
+            "activation": check_choice(self.activation, "activation", ACTIVATIONS),
+            "loss": check_choice(self.loss, "loss", LOSSES),
+            "init": check_choice(self.init, "init", INITS),
+            "std": check_real(self.std, "std", low=0.0, allowed="a finite number >= 0", typed=True),
+            "lr": check_real(
+                self.lr, "lr", low=0.0, low_open=True, allowed="a finite number > 0", typed=True
+            ),
+        }
+        for name, value in checked.items():
+            object.__setattr__(self, name, value)
 
-    def with_(self, **changes: object) -> Recipe:
+    def with_(self, **changes: Any) -> Recipe:
         """A copy with some fields changed, e.g. ``recipe.with_(hidden=8)``."""
         return replace(self, **changes)
 
@@ -154,27 +146,14 @@ def init_params(recipe: Recipe, seeds: object) -> dict[str, np.ndarray]:
     return {"W1": W1, "b1": np.zeros((len(seeds), H)), "W2": W2, "b2": np.zeros((len(seeds), 1))}
 
 
-def _sigmoid(z: np.ndarray) -> np.ndarray:
-    # exp of a negative number only: no overflow for large |z|.
-    e = np.exp(-np.abs(z))
-    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
-
-
-def _activate(z: np.ndarray, activation: str) -> np.ndarray:
-    if activation == "relu":
-        return np.maximum(z, 0.0)
-    if activation == "sigmoid":
-        return _sigmoid(z)
-    return np.tanh(z)
+_ACTIVATE = {"relu": F.relu, "sigmoid": F.sigmoid, "tanh": F.tanh}
+_ACTIVATION_GRAD = {"relu": F.relu_grad, "sigmoid": F.sigmoid_grad, "tanh": F.tanh_grad}
 
 
 def _activation_grad(z: np.ndarray, a: np.ndarray, activation: str) -> np.ndarray:
-    """f'(z), from z and a = f(z); ReLU's derivative at 0 is 0, as in torch."""
-    if activation == "relu":
-        return (z > 0).astype(z.dtype)
-    if activation == "sigmoid":
-        return a * (1.0 - a)
-    return 1.0 - a**2
+    """f'(z) (bpcourse.functional's; ReLU's derivative at 0 is 0, as in torch). ``a = f(z)``
+    is not needed: functional computes sigmoid' and tanh' from z, to the same bits."""
+    return _ACTIVATION_GRAD[activation](z)
 
 
 def forward(params: dict[str, np.ndarray], X: np.ndarray, activation: str) -> dict[str, np.ndarray]:
@@ -193,9 +172,9 @@ def forward(params: dict[str, np.ndarray], X: np.ndarray, activation: str) -> di
         ``Z2, P (S, N, 1)`` (output logits and probabilities), and ``X``.
     """
     Z1 = X @ params["W1"].transpose(0, 2, 1) + params["b1"][:, None, :]
-    A1 = _activate(Z1, activation)
+    A1 = _ACTIVATE[activation](Z1)
     Z2 = A1 @ params["W2"].transpose(0, 2, 1) + params["b2"][:, None, :]
-    return {"X": X, "Z1": Z1, "A1": A1, "Z2": Z2, "P": _sigmoid(Z2)}
+    return {"X": X, "Z1": Z1, "A1": A1, "Z2": Z2, "P": F.sigmoid(Z2)}
 
 
 def dead_units(params: dict[str, np.ndarray], X: np.ndarray) -> np.ndarray:
@@ -224,12 +203,12 @@ def loss_value(P: np.ndarray, y: np.ndarray, loss: str) -> np.ndarray:
         ``(S,)``: binary cross-entropy (logs clamped at -100, as torch's ``BCELoss``) for
         "bce", mean squared error for "mse" and "mse_bce_delta".
     """
+    Y = np.broadcast_to(y, P.shape)  # the same targets for every network
     if loss == "bce":
-        with np.errstate(divide="ignore"):  # log(0) = -inf, clamped just below
-            log_p = np.maximum(np.log(P), -100.0)
-            log_q = np.maximum(np.log1p(-P), -100.0)
-        return -np.mean(y * log_p + (1.0 - y) * log_q, axis=(1, 2))
-    return np.mean((P - y) ** 2, axis=(1, 2))
+        per_example = F.binary_cross_entropy(P, Y, reduction="none")
+    else:
+        per_example = F.mse(P, Y, reduction="none")
+    return np.mean(per_example, axis=(1, 2))
 
 
 def backward(
@@ -281,8 +260,8 @@ class XorRun:
         dead: ``(S,)`` int: hidden units whose pre-activation is <= 0 on all four inputs at
             the end (ReLU only: such a unit gets no gradient and never changes again; 0 for
             other activations).
-        saturated: ``(S,)`` float: the fraction of hidden activations within 0.01 of the
-            sigmoid's or tanh's flat tails at the end (0 for ReLU).
+        saturated: ``(S,)`` float: the fraction of hidden activations on the sigmoid's or
+            tanh's flat tails at the end (:func:`bpcourse.diagnostics.saturated`; 0 for ReLU).
     """
 
     recipe: Recipe
@@ -362,10 +341,8 @@ def train(
     solved = np.all((probs > 0.5) == (y[:, 0] > 0.5), axis=1)
     if act == "relu":
         dead = dead_units(p, X)
-        saturated = np.zeros(len(seeds))
+        saturated_fraction = np.zeros(len(seeds))
     else:
-        lo, hi = (0.0, 1.0) if act == "sigmoid" else (-1.0, 1.0)
-        A1 = cache["A1"]
-        saturated = np.mean((A1 < lo + 0.01) | (A1 > hi - 0.01), axis=(1, 2))
+        saturated_fraction = np.mean(saturated(act, cache["A1"]), axis=(1, 2))
         dead = np.zeros(len(seeds), dtype=np.int64)
-    return XorRun(recipe, seeds, initial, p, losses, probs, solved, dead, saturated)
+    return XorRun(recipe, seeds, initial, p, losses, probs, solved, dead, saturated_fraction)

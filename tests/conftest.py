@@ -3,6 +3,7 @@
 - No test, notebook or package function may reach the network (bpcourse/_no_network.py).
 - tools/ is importable (``import editions``).
 - torch runs on one thread (the tests' tensors are tiny).
+- Hypothesis: one profile (no deadline) for every property test.
 - Under CI (``CI`` set, as the CI runner does), Hypothesis draws the same examples every run,
   so that a submission's result does not depend on luck; locally it keeps exploring.
 """
@@ -14,7 +15,7 @@ import pathlib
 import sys
 
 import pytest
-from hypothesis import settings
+from hypothesis import HealthCheck, settings
 
 from bpcourse._no_network import install
 
@@ -23,9 +24,13 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent / "tools")
 
 install()
 
-settings.register_profile("ci", derandomize=True, database=None)
-if os.environ.get("CI"):
-    settings.load_profile("ci")
+# One profile for every property test: no deadline (a busy 2-core machine makes timings
+# meaningless, and a test must never depend on one), no "too slow" health check.
+settings.register_profile("bpcourse", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile(
+    "ci", parent=settings.get_profile("bpcourse"), derandomize=True, database=None
+)
+settings.load_profile("ci" if os.environ.get("CI") else "bpcourse")
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 import matplotlib.pyplot as plt
@@ -10,7 +12,7 @@ import numpy as np
 import pytest
 import torch
 
-# DESIGN.md: hand vs torch autograd in float64.
+# docs/verification.md: hand vs torch autograd in float64.
 RTOL, ATOL = 1e-10, 1e-12
 
 
@@ -62,7 +64,9 @@ def run_catalogue(cases: list[Case]):
     def test_catalogue(case: Case) -> None:
         outcome = run(case.name, case.answer)
         if case.phrase is None:
-            assert outcome.status == "ok", f"{case}: the right answer is rejected:\n{outcome.message}"
+            assert outcome.status == "ok", (
+                f"{case}: the right answer is rejected:\n{outcome.message}"
+            )
         else:
             assert outcome.status in ("mistake", "error"), f"{case}: accepted ({outcome.message})"
             assert case.phrase.lower() in outcome.message.lower(), (
@@ -71,3 +75,91 @@ def run_catalogue(cases: list[Case]):
         assert len(outcome.message.splitlines()) <= 12, f"{case}: message too long"
 
     return test_catalogue
+
+
+# --- the bad-input tables: one runner for every module's cases --------------------------------
+@dataclass
+class Raises:
+    """A call that must fail with ONE clear error of type ``exc`` whose message matches ``match``
+    (a regex naming the argument, what was expected and what came)."""
+
+    id: str
+    fn: Callable[..., Any]
+    args: tuple[Any, ...] = ()
+    kwargs: dict[str, Any] = field(default_factory=dict)
+    exc: type[BaseException] = ValueError
+    match: str = ""
+    fix: str | None = None  # set: bpcourse does not do this yet (strict xfail naming the fix)
+
+
+@dataclass
+class Accepts:
+    """A legitimate but unusual call that must give ``expected()``, a reference computed
+    independently (torch, or the maths written out), never with the code under test."""
+
+    id: str
+    fn: Callable[..., Any]
+    args: tuple[Any, ...] = ()
+    kwargs: dict[str, Any] = field(default_factory=dict)
+    expected: Callable[[], Any] | None = None
+    rtol: float = RTOL
+    atol: float = ATOL
+    fix: str | None = None
+
+
+def _param(case: Raises | Accepts) -> Any:
+    marks = [pytest.mark.xfail(strict=True, reason=f"needs: {case.fix}")] if case.fix else []
+    return pytest.param(case, id=case.id, marks=marks)
+
+
+def bad_input_tests(
+    raises: list[Raises], accepts: list[Accepts]
+) -> tuple[Callable[[Raises], None], Callable[[Accepts], None]]:
+    """The two parametrised tests of a catalogue: ``test_x, test_y = bad_input_tests(R, A)``."""
+
+    @pytest.mark.parametrize("case", [_param(c) for c in raises])
+    def test_raises_one_clear_error(case: Raises) -> None:
+        with pytest.raises(Exception) as info:
+            case.fn(*case.args, **case.kwargs)
+        err = info.value
+        assert type(err) is case.exc or (
+            isinstance(err, case.exc) and type(err).__module__.startswith("bpcourse")
+        ), f"{case.id}: expected {case.exc.__name__}, got {type(err).__name__}: {err}"
+        assert re.search(case.match, str(err)), (
+            f"{case.id}: message {str(err)!r} does not match {case.match!r}"
+        )
+        # ONE error: no chained numpy/torch traceback shown as "During handling of the above ...".
+        assert err.__context__ is None or err.__suppress_context__ or err.__cause__ is not None, (
+            f"{case.id}: the error was raised while handling {type(err.__context__).__name__}"
+        )
+
+    @pytest.mark.parametrize("case", [_param(c) for c in accepts])
+    def test_gives_the_reference_result(case: Accepts) -> None:
+        assert case.expected is not None, f"{case.id}: no reference"
+        got = case.fn(*case.args, **case.kwargs)
+        want = case.expected()
+        if isinstance(want, tuple):
+            assert isinstance(got, tuple) and len(got) == len(want)
+            pairs = list(zip(got, want))
+        else:
+            pairs = [(got, want)]
+        for g, w in pairs:
+            if isinstance(w, (bool, str)):
+                assert g == w and type(g) is type(w), f"{case.id}: got {g!r}, expected {w!r}"
+                continue
+            if isinstance(w, float):
+                assert isinstance(g, float), (
+                    f"{case.id}: a Python float was expected, got {type(g).__name__}"
+                )
+            g_arr, w_arr = np.asarray(g), np.asarray(w)
+            assert g_arr.shape == w_arr.shape, (
+                f"{case.id}: shape {g_arr.shape}, expected {w_arr.shape}"
+            )
+            assert g_arr.dtype == w_arr.dtype, (
+                f"{case.id}: dtype {g_arr.dtype}, expected {w_arr.dtype}"
+            )
+            np.testing.assert_allclose(
+                g_arr, w_arr, rtol=case.rtol, atol=case.atol, err_msg=case.id
+            )
+
+    return test_raises_one_clear_error, test_gives_the_reference_result

@@ -17,16 +17,14 @@ gradients accumulate (``+=``), the returned input gradient is the same each time
 
 from __future__ import annotations
 
-import re
 import warnings
-from collections.abc import Callable
-from dataclasses import dataclass, field
 
 import numpy as np
-import pytest
 import torch
+from helpers import Accepts, Raises, bad_input_tests
 
 import bpcourse.check as C
+import bpcourse.exercises as X
 import bpcourse.functional as F
 from bpcourse import data, engine, nn, notebook, optim
 from bpcourse.nn import init, utils
@@ -54,30 +52,7 @@ def as_in_a_notebook(fn, *args, **kwargs):
         return fn(*args, **kwargs)
 
 
-# --- the two tables ---------------------------------------------------------------------------
-@dataclass
-class Raises:
-    id: str
-    fn: Callable
-    args: tuple = ()
-    kwargs: dict = field(default_factory=dict)
-    exc: type = ValueError
-    match: str = ""
-    fix: str | None = None  # set: bpcourse does not do this yet (strict xfail naming the fix)
-
-
-@dataclass
-class Accepts:
-    id: str
-    fn: Callable
-    args: tuple = ()
-    kwargs: dict = field(default_factory=dict)
-    expected: Callable = None  # () -> reference value (array or float), computed independently
-    rtol: float = 1e-10
-    atol: float = 1e-12
-    fix: str | None = None
-
-
+# --- the two tables (Raises, Accepts and their runner: tests/helpers.py) -----------------------
 X23 = np.array([[0.5, -1.0, 2.0], [-0.3, 0.0, 1.5]])
 XI = np.array([[1, -2, 3], [0, 2, -1]])  # integer inputs
 X32 = X23.astype(np.float32)
@@ -557,9 +532,9 @@ def torch_clipped(name, grads, *args):
 
 
 GR = ([3.0, -4.0], [[12.0]])
-R("clip_grad_norm_(model)", utils.clip_grad_norm_, (fresh_linear(), 1.0), exc=TypeError, match=r"^parameters must be Parameters, got a Module: pass model\.parameters\(\)")
-R("clip_grad_norm_([array])", utils.clip_grad_norm_, ([np.ones(2)], 1.0), exc=TypeError, match=r"^parameters\[0\] must be a bpcourse\.nn\.Parameter \(with \.grad\), got ndarray")
-R("clip_grad_norm_(torch params)", utils.clip_grad_norm_, ([torch.ones(2)], 1.0), exc=TypeError, match=r"^parameters\[0\] must be a bpcourse\.nn\.Parameter .*got Tensor")
+R("clip_grad_norm_(model)", utils.clip_grad_norm_, (fresh_linear(), 1.0), exc=TypeError, match=r"^parameters must be a Parameter or an iterable of Parameters, got the module Linear; pass model\.parameters\(\)")
+R("clip_grad_norm_([array])", utils.clip_grad_norm_, ([np.ones(2)], 1.0), exc=TypeError, match=r"^parameters\[0\] must be a Parameter, got ndarray; wrap arrays in bpcourse\.nn\.Parameter")
+R("clip_grad_norm_(torch params)", utils.clip_grad_norm_, ([torch.ones(2)], 1.0), exc=TypeError, match=r"^parameters\[0\] must be a Parameter, got Tensor \(a torch tensor")
 R("clip_grad_norm_(42)", utils.clip_grad_norm_, (42, 1.0), exc=TypeError, match=r"^parameters must be a Parameter or an iterable of Parameters, got int")
 R("clip_grad_norm_: inf norm with error_if_nonfinite", lambda: utils.clip_grad_norm_(params_with_grads([np.inf, 1.0]), 1.0, error_if_nonfinite=True),
   exc=RuntimeError, match=r"^The total norm of order 2\.0 for gradients from `parameters` is non-finite")
@@ -724,13 +699,16 @@ A("check_model_grads: X a torch tensor (the reverse is fine)", lambda: str(C.che
 A("check_model_grads: list X, integer labels", lambda: str(C.check_model_grads(nn.Sequential(fresh_linear()), nn.CrossEntropyLoss(), X23.tolist(), [1, 0])),
   expected=lambda: "OK 5 checks match torch autograd: output, loss, 0.weight.grad, 0.bias.grad, dX (input gradient)")
 
-R("exercise: both expected= and check=", C.exercise, ("ex", X23), {"expected": X23, "check": lambda a: None}, exc=TypeError, match=r"^exercise\(\) needs exactly one of expected= or check=")
-R("exercise: neither expected= nor check=", C.exercise, ("ex", X23), exc=TypeError, match=r"^exercise\(\) needs exactly one of expected= or check=")
-R("exercise: a wrong answer", C.exercise, ("ex_dW", np.zeros((2, 3)), X23), {"hint": "dW = dy.T @ x"}, exc=AssertionError,
-  match=r"(?s)^Exercise ex_dW: ex_dW: max abs diff .*all zeros.*\nHint: dW = dy\.T @ x")
-R("exercise: a tuple answer of the wrong length", C.exercise, ("ex", (X23,), (X23, X23)), exc=AssertionError, match=r"^Exercise ex: expected 2 results, got 1")
-R("exercise: a NameError about another name is the learner's bug", C.exercise, ("ex", lambda: undefined_name_xyz, X23), exc=NameError,  # noqa: F821
-  match=r"undefined_name_xyz")
+R("exercises.run: an exercise that does not exist", lambda: X.run("ex_no_such_exercise", len), exc=LookupError,
+  match=r"^no exercise named 'ex_no_such_exercise'; known: ")
+R("exercises.register: no hints", lambda: X.register("ex_bad", hints=()), exc=TypeError,
+  match=r"^hints of ex_bad must be a non-empty tuple of non-empty strings")
+R("exercises.register: an empty hint", lambda: X.register("ex_bad", hints=("",)), exc=TypeError,
+  match=r"^hints of ex_bad must be a non-empty tuple of non-empty strings")
+R("exercises.register: a name that is no identifier", lambda: X.register("ex bad", hints=("h",)), exc=TypeError,
+  match=r"^name must be a Python identifier, got 'ex bad'")
+R("exercises.expect: a mistake the inputs cannot tell from the answer", lambda: X.expect(2.0, 2.0, "x", mistakes={"doubled": 2.0}),
+  exc=RuntimeError, match=r"^check of x: the mistake 'doubled' gives the right value on these inputs")
 
 # =============================================================================================
 # bpcourse.engine (scalar Value, Neuron/Layer/MLP)
@@ -817,45 +795,9 @@ R("setup_notebook(1.5)", notebook.setup_notebook, (1.5,), exc=TypeError, match=r
 # =============================================================================================
 # the tests
 # =============================================================================================
-def _param(case):
-    marks = [pytest.mark.xfail(strict=True, reason=f"needs: {case.fix}")] if case.fix else []
-    return pytest.param(case, id=case.id, marks=marks)
-
-
-@pytest.mark.parametrize("case", [_param(c) for c in RAISES])
-def test_bad_input_raises_one_clear_error(case: Raises) -> None:
-    with pytest.raises(Exception) as info:
-        case.fn(*case.args, **case.kwargs)
-    err = info.value
-    assert type(err) is case.exc or (
-        isinstance(err, case.exc) and type(err).__module__.startswith("bpcourse")
-    ), f"{case.id}: expected {case.exc.__name__}, got {type(err).__name__}: {err}"
-    assert re.search(case.match, str(err)), f"{case.id}: message {str(err)!r} does not match {case.match!r}"
-    # ONE error: no chained numpy/torch traceback shown as "During handling of the above ...".
-    assert err.__context__ is None or err.__suppress_context__ or err.__cause__ is not None, (
-        f"{case.id}: the error was raised while handling {type(err.__context__).__name__}"
-    )
-
-
-@pytest.mark.parametrize("case", [_param(c) for c in ACCEPTS])
-def test_legitimate_input_gives_the_reference_result(case: Accepts) -> None:
-    got = case.fn(*case.args, **case.kwargs)
-    want = case.expected()
-    if isinstance(want, tuple):
-        assert isinstance(got, tuple) and len(got) == len(want)
-        pairs = list(zip(got, want))
-    else:
-        pairs = [(got, want)]
-    for g, w in pairs:
-        if isinstance(w, (bool, str)):
-            assert g == w and type(g) is type(w), f"{case.id}: got {g!r}, expected {w!r}"
-            continue
-        if isinstance(w, float):
-            assert isinstance(g, float), f"{case.id}: a Python float was expected, got {type(g).__name__}"
-        g_arr, w_arr = np.asarray(g), np.asarray(w)
-        assert g_arr.shape == w_arr.shape, f"{case.id}: shape {g_arr.shape}, expected {w_arr.shape}"
-        assert g_arr.dtype == w_arr.dtype, f"{case.id}: dtype {g_arr.dtype}, expected {w_arr.dtype}"
-        np.testing.assert_allclose(g_arr, w_arr, rtol=case.rtol, atol=case.atol, err_msg=case.id)
+test_bad_input_raises_one_clear_error, test_legitimate_input_gives_the_reference_result = (
+    bad_input_tests(RAISES, ACCEPTS)
+)
 
 
 def test_catalogue_is_large_and_ids_are_unique() -> None:

@@ -5,19 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
+from helpers import assert_same as close
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bpcourse.nn import Parameter
 from bpcourse.nn.batchnorm import BatchNorm1d
-
-RTOL, ATOL = 1e-10, 1e-12
-
-
-def close(a, b, rtol=RTOL, atol=ATOL):
-    b = b.detach().numpy() if isinstance(b, torch.Tensor) else np.asarray(b)
-    assert np.shape(a) == b.shape, (np.shape(a), b.shape)
-    np.testing.assert_allclose(a, b, rtol=rtol, atol=atol)
 
 
 def twins(C, rng, **kw):
@@ -59,7 +52,7 @@ shapes = st.tuples(
 )
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=25)
 @given(
     shape=shapes,
     momentum=st.sampled_from([0.1, 0.5, None]),
@@ -82,7 +75,7 @@ def test_training_mode_matches_torch_over_several_batches(shape, momentum, affin
         compare_params(ours, theirs)
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=25)
 @given(shape=shapes, affine=st.booleans(), track=st.booleans(), seed=st.integers(0, 2**16))
 def test_eval_mode_matches_torch_after_training(shape, affine, track, seed):
     N, C, L = shape

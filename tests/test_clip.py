@@ -32,7 +32,7 @@ grad_lists = st.lists(
 )
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60)
 @given(
     spec=grad_lists,
     max_norm=st.floats(0.01, 50.0),
@@ -81,7 +81,7 @@ def test_nonfinite_total():
     np.testing.assert_array_equal(ours[0].grad, theirs[0].grad.numpy())  # both give 0 and nan
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=30)
 @given(spec=grad_lists, clip=st.floats(0.001, 10.0), seed=st.integers(0, 2**16))
 def test_clip_grad_value_equals_torch(spec, clip, seed):
     rng = np.random.default_rng(seed)

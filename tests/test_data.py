@@ -19,7 +19,7 @@ def test_xor_truth_table():
         assert t == float(int(a) ^ int(b))
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=30)
 @given(n=st.integers(1, 40), k=st.integers(2, 5), noise=st.floats(0, 1), seed=st.integers(0, 2**32))
 def test_spirals_shapes_classes_and_seed(n, k, noise, seed):
     X, y = data.spirals(n, k, noise, seed)
@@ -42,7 +42,7 @@ def test_spirals_without_noise_lie_on_their_arms():
     assert np.all(np.abs(wrapped[r > 0]) < 1e-9)
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=30)
 @given(n=st.integers(2, 300), noise=st.floats(0, 0.5), seed=st.integers(0, 1000))
 def test_moons_shapes_and_balance(n, noise, seed):
     X, y = data.moons(n, noise, seed)

@@ -38,7 +38,7 @@ def torch_intermediates(model, X, dout):
     return twin, outs
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=30)
 @given(
     depth=st.integers(1, 4),
     width=st.integers(1, 5),

@@ -16,14 +16,14 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 import torch  # noqa: E402
-from hypothesis import HealthCheck, given, settings  # noqa: E402
+from helpers import ATOL, RTOL  # noqa: E402
+from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 from bpcourse.engine import MLP, Layer, Neuron, Value, zero_grad  # noqa: E402
 from bpcourse.graph import draw_graph, graph_layout  # noqa: E402
 
-RTOL, ATOL = 1e-12, 1e-12
-SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=25)
 reals = st.floats(-5, 5, allow_nan=False, allow_subnormal=False)
 positive = st.floats(1e-3, 50, allow_nan=False)
 nonzero = reals.filter(lambda x: abs(x) > 1e-3)
@@ -178,7 +178,7 @@ def evaluate(tree, leaves):
     return BINARY_SAFE[tree[0]](evaluate(tree[1], leaves), evaluate(tree[2], leaves))
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=100)
 @given(tree=exprs, vals=st.tuples(reals, reals, reals))
 def test_random_expression_trees_match_torch(tree, vals):
     # Tanh/sigmoid on the outside keeps the output bounded; x * leaf makes it depend on a leaf.
@@ -498,3 +498,41 @@ def test_draw_graph_refuses_large_graphs_and_non_values():
         draw_graph(y)
     with pytest.raises(TypeError, match="expected a Value, got float"):
         draw_graph(1.0)
+
+
+# ==============================================================================================
+# bpcourse.engine: paths mutation testing found untested (tests/MUTATION.md).
+# ==============================================================================================
+def test_value_repr_with_and_without_label():
+    assert repr(Value(2.0)) == "Value(data=2.0, grad=0.0)"
+    assert repr(Value(2, label="w")) == "Value(data=2.0, grad=0.0, label='w')"
+
+
+def test_long_operands_are_cut_to_100_characters_in_messages():
+    with pytest.raises(TypeError) as info:
+        Value("x" * 300)
+    assert str(info.value) == "Value(data) needs a real number (int or float), got str '" + "x" * 95
+
+
+def test_each_operation_records_its_name_for_the_graph():
+    x, y = Value(2.0), Value(0.5)
+    ops = [x + y, x * y, x / y, x ** 2, -x, x.relu(), x.tanh(), x.sigmoid(), x.exp(), x.log()]
+    assert [v._op for v in ops] == ["+", "*", "/", "**2", "neg", "relu", "tanh", "sigmoid", "exp", "log"]
+    assert all(v._prev[0] is x for v in ops)
+
+
+@pytest.mark.parametrize("op", ["relu", "tanh", "sigmoid", "exp", "log"])
+def test_a_value_used_twice_through_the_same_op_gets_both_gradients(op):
+    import math
+
+    x = Value(0.7)
+    y = getattr(x, op)() + getattr(x, op)()
+    y.backward()
+    local = {
+        "relu": 1.0,
+        "tanh": 1 - math.tanh(0.7) ** 2,
+        "sigmoid": (1 / (1 + math.exp(-0.7))) * (1 - 1 / (1 + math.exp(-0.7))),
+        "exp": math.exp(0.7),
+        "log": 1 / 0.7,
+    }[op]
+    assert x.grad == pytest.approx(2 * local, rel=1e-12)

@@ -163,6 +163,16 @@ def test_register_refuses_bad_definitions():
         register("not a name", hints=("h",))
 
 
+def test_a_name_is_registered_once(demo):
+    def check(fn):  # same qualname as the fixture's, another exercise: still refused
+        return None
+
+    check.__module__ = "bpcourse.exercises.nb99"
+    check.__qualname__ = core.REGISTRY[demo].check.__qualname__
+    with pytest.raises(ValueError, match="registered twice"):
+        register(demo, hints=HINTS)(check)
+
+
 def test_unknown_exercise_names_the_known_ones():
     with pytest.raises(LookupError, match="no exercise named 'ex_missing'"):
         run("ex_missing", lambda: None)

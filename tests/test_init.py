@@ -40,7 +40,7 @@ def test_gain_errors_like_torch():
             init.calculate_gain(*args)
 
 
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=50)
 @given(shape=st.lists(st.integers(1, 5), min_size=2, max_size=5))
 def test_fans_equal_torch(shape):
     expected = torch.nn.init._calculate_fan_in_and_fan_out(torch.empty(shape))

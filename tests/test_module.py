@@ -1,4 +1,4 @@
-"""Parameter's gradient buffer: zeros after zero_grad(), accumulation, the lazy-zero fast path."""
+"""Parameter's gradient buffer: zeros after zero_grad() (in place), accumulation with +=."""
 
 from __future__ import annotations
 
@@ -19,20 +19,21 @@ def test_grad_starts_at_zero_and_zero_grad_reads_as_zeros():
 
 
 @pytest.mark.parametrize("zero_first", [True, False])
-def test_accumulate_matmul_adds_or_overwrites_a_zeroed_buffer(zero_first):
+def test_linear_backward_adds_into_the_same_buffer_zeroed_or_not(zero_first):
     rng = np.random.default_rng(0)
-    a, b = rng.standard_normal((3, 4)), rng.standard_normal((4, 5))
-    p = Parameter(np.zeros((3, 5)))
-    p.grad += 1.0
-    buffer = p.grad
+    x, g = rng.standard_normal((4, 5)), rng.standard_normal((4, 3))
+    layer = nn.Linear(5, 3, rng=0)
+    layer.weight.grad += 1.0
+    buffer = layer.weight.grad
     if zero_first:
-        p.zero_grad()
-    p.accumulate_matmul(a, b)
-    expected = a @ b + (0.0 if zero_first else 1.0)
-    np.testing.assert_allclose(p.grad, expected, rtol=1e-15, atol=1e-15)
-    assert p.grad is buffer  # written in place: an optimizer holding the array sees it
-    p.accumulate_matmul(a, b)  # a second backward without zero_grad adds up
-    np.testing.assert_allclose(p.grad, expected + a @ b, rtol=1e-14, atol=1e-14)
+        layer.zero_grad()
+    layer(x)
+    layer.backward(g)
+    expected = g.T @ x + (0.0 if zero_first else 1.0)
+    np.testing.assert_allclose(layer.weight.grad, expected, rtol=1e-15, atol=1e-15)
+    assert layer.weight.grad is buffer  # in place: an optimizer holding the array sees it
+    layer.backward(g)  # a second backward without zero_grad adds up
+    np.testing.assert_allclose(layer.weight.grad, expected + g.T @ x, rtol=1e-14, atol=1e-14)
 
 
 def test_linear_gradients_after_zero_grad_equal_a_fresh_layer():

@@ -1,7 +1,7 @@
 """bpcourse.optim against torch.optim: same parameters, same gradients, same trajectory.
 
 Every optimizer and every combination of its options runs >= 50 steps next to its torch.optim
-twin; after EVERY step the parameters must agree within 1e-10 (float64, DESIGN.md; relative
+twin; after EVERY step the parameters must agree within 1e-10 (float64, docs/verification.md; relative
 for parameters beyond 1 in magnitude, see ``_scaled_diff``). The
 gradients come from a fixed noise stream plus the gradient of a convex function of the current
 parameters (each side evaluates it at its own parameters), so an error feeds back into later
@@ -22,10 +22,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import array_shapes
 
-from bpcourse import optim
+from bpcourse import nn, optim
 from bpcourse.nn import Module, Parameter
-
-torch.set_num_threads(1)
+from bpcourse.optim import Optimizer
 
 STEPS = 50
 TOL = 1e-10
@@ -69,7 +68,7 @@ def trajectory_diffs(make_ours, torch_cls, kwargs, shapes=SHAPES, steps=STEPS, s
 
 
 def _scaled_diff(ours: np.ndarray, theirs: np.ndarray) -> float:
-    """max |ours - theirs| / max(1, |theirs|): DESIGN's absolute difference while the parameters
+    """max |ours - theirs| / max(1, |theirs|): docs/verification.md's absolute difference while the parameters
     are O(1), as in every fixed-option run; relative where a run carries them far from 1
     (maximize=True climbs the convex function; Adam with beta2 near 0 can divide by eps), since
     float64 rounding alone then exceeds 1e-10 in absolute terms."""
@@ -166,7 +165,7 @@ def _fix_nesterov(kw: dict) -> dict:
     return kw
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40)
 @given(data=st.data(), name=st.sampled_from(NAMES),
        shapes=st.lists(array_shapes(min_dims=0, max_dims=3, min_side=1, max_side=4),
                        min_size=1, max_size=3),
@@ -452,3 +451,44 @@ def test_optim_source_never_imports_torch():
     root = pathlib.Path(optim.__file__).parent
     for path in root.glob("*.py"):
         assert not re.search(r"^\s*(import|from)\s+torch", path.read_text(), re.M), path.name
+
+
+# ==============================================================================================
+# bpcourse.optim: paths mutation testing found untested (tests/MUTATION.md).
+# ==============================================================================================
+def test_an_optimizer_without_update_names_itself():
+    class Lazy(Optimizer):
+        pass
+
+    p = nn.Parameter(np.ones(2))
+    with pytest.raises(NotImplementedError, match=r"^Lazy\._update is not written$"):
+        Lazy([p], {}).step()
+
+
+def test_rmsprop_state_counts_steps_and_has_only_the_buffers_it_uses():
+    from bpcourse.optim import RMSprop
+
+    p = nn.Parameter(np.array([1.0, -2.0]))
+    p.grad[...] = [0.5, 0.25]
+    opt = RMSprop([p], lr=0.1)
+    for _ in range(3):
+        opt.step()
+    assert opt.state[p]["step"] == 3 and set(opt.state[p]) == {"step", "square_avg"}
+    opt2 = RMSprop([q := nn.Parameter(np.ones(2))], lr=0.1, momentum=0.5, centered=True)
+    q.grad[...] = 1.0
+    opt2.step()
+    assert set(opt2.state[q]) == {"step", "square_avg", "momentum_buffer", "grad_avg"}
+
+
+def test_rmsprop_weight_decay_of_one_is_applied():
+    import torch
+
+    from bpcourse.optim import RMSprop
+
+    p = nn.Parameter(np.array([1.0, -2.0]))
+    p.grad[...] = [0.5, 0.25]
+    RMSprop([p], lr=0.1, weight_decay=1.0).step()
+    t = torch.tensor([1.0, -2.0], dtype=torch.float64, requires_grad=True)
+    t.grad = torch.tensor([0.5, 0.25], dtype=torch.float64)
+    torch.optim.RMSprop([t], lr=0.1, weight_decay=1.0).step()
+    np.testing.assert_allclose(p.data, t.detach().numpy(), rtol=1e-10, atol=1e-12)

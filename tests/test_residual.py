@@ -39,7 +39,7 @@ def torch_block(block):
     return (lambda x: torch.tanh(x @ w.T + b)), w, b
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40)
 @given(n=st.integers(1, 6), d=st.integers(1, 6), depth=st.integers(1, 3), seed=st.integers(0, 999))
 def test_stacked_residual_blocks_match_torch(n, d, depth, seed):
     rng = np.random.default_rng(seed)

@@ -5,13 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
-from hypothesis import HealthCheck, given, settings
+from helpers import ATOL, RTOL
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bpcourse.data import xor
 from bpcourse.xor import Recipe, backward, dead_units, forward, init_params, loss_value, train
 
-RTOL, ATOL = 1e-10, 1e-12
 X, Y = xor()
 
 
@@ -57,7 +57,7 @@ def test_backward_matches_autograd_for_every_seed_at_once(activation, loss, seed
         np.testing.assert_allclose(grads[k], tp[k].grad.numpy(), rtol=RTOL, atol=ATOL, err_msg=k)
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=30)
 @given(
     S=st.integers(1, 5),
     H=st.integers(1, 6),

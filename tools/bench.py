@@ -304,7 +304,7 @@ def bench_mlps(cfg: Config) -> str:
         "bpcourse: `opt.zero_grad(); crit(model(X), y); model.backward(crit.backward(), "
         "input_grad=False); opt.step()`: like torch for a batch that does not require grad, "
         "`input_grad=False` skips dL/dX, and so does the numpy step. torch: its defaults "
-        "(zero_grad sets .grad to None; bpcourse zeroes lazily, writing the next weight gradient straight into .grad). Ratios "
+        "(zero_grad sets .grad to None; bpcourse fills .grad with zeros and its backward adds into it). Ratios "
         "are medians of per-round ratios.\n\n"
         + table(["MLP", "batch", "dtype", "bpcourse", "torch", "numpy by hand",
                  "bpcourse/torch", "bpcourse/numpy"], rows)

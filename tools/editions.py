@@ -3,26 +3,23 @@
 - student edition: every ``### BEGIN SOLUTION`` ... ``### END SOLUTION`` region becomes
   ``raise NotImplementedError("Exercise ...")`` and the outputs of exercise and check cells are
   cleared (an nbconvert ``Preprocessor``, so nothing edits notebook JSON by hand);
-- HTML site: each notebook rendered with its stored outputs, plus an index page in course order.
 
-Slides need no code of ours: ``make slides`` calls ``jupyter nbconvert --to slides``.
+The slides (tools/slides.py) and the website (tools/site.py, Sphinx) reuse ``strip_solutions``.
 
 Usage::
 
     python tools/editions.py student notebooks build/student
-    python tools/editions.py site notebooks build/site [--mathjax-url URL]
 """
 
 from __future__ import annotations
 
 import argparse
-import html
 import pathlib
 import re
 import sys
 
 import nbformat
-from nbconvert.exporters import HTMLExporter, NotebookExporter
+from nbconvert.exporters import NotebookExporter
 from nbconvert.preprocessors import Preprocessor
 
 BEGIN = "### BEGIN SOLUTION"
@@ -114,68 +111,17 @@ def describe_notebook(nb: nbformat.NotebookNode) -> dict[str, str]:
     return {"title": title, "summary": summary, "minutes": str(minutes)}
 
 
-INDEX = """<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8">
-<title>bpcourse: backpropagation, verified</title>
-<style>
-body {{ font-family: system-ui, sans-serif; max-width: 52rem; margin: 2rem auto; padding: 0 1rem; }}
-table {{ border-collapse: collapse; width: 100%; }}
-td, th {{ border-bottom: 1px solid #ddd; padding: .5rem; text-align: left; vertical-align: top; }}
-td.time {{ white-space: nowrap; }}
-</style></head><body>
-<h1>bpcourse: backpropagation, verified</h1>
-<p>The notebooks in course order, rendered with their stored outputs. Every gradient they show
-is asserted against torch autograd when the course is tested.</p>
-<table><thead><tr><th>#</th><th>Notebook</th><th>What it teaches</th><th>Time</th></tr></thead>
-<tbody>
-{rows}
-</tbody></table>
-</body></html>
-"""
-
-
-def _inline_code(text: str) -> str:
-    """Escape ``text`` for HTML, rendering Markdown's `code` spans."""
-    return re.sub(r"`([^`]+)`", r"<code>\1</code>", html.escape(text))
-
-
-def build_site(src: pathlib.Path, out: pathlib.Path, mathjax_url: str | None = None) -> pathlib.Path:
-    """Render every notebook to HTML in ``out`` and write ``out/index.html``; return the index."""
-    out.mkdir(parents=True, exist_ok=True)
-    exporter = HTMLExporter(template_name="lab")
-    if mathjax_url:
-        exporter.mathjax_url = mathjax_url
-    rows = []
-    for path in notebook_paths(src):
-        nb = nbformat.read(path, as_version=4)
-        body, _ = exporter.from_notebook_node(nb)
-        page = path.with_suffix(".html").name
-        (out / page).write_text(body)
-        info = describe_notebook(nb)
-        rows.append(
-            f'<tr><td>{path.name[:2]}</td><td><a href="{page}">{html.escape(info["title"])}</a></td>'
-            f'<td>{_inline_code(info["summary"])}</td><td class="time">{info["minutes"]} min</td></tr>'
-        )
-    index = out / "index.html"
-    index.write_text(INDEX.format(rows="\n".join(rows)))
-    return index
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python tools/editions.py", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("edition", choices=["student", "site"])
+    parser.add_argument("edition", choices=["student"])
     parser.add_argument("src", type=pathlib.Path)
     parser.add_argument("out", type=pathlib.Path)
-    parser.add_argument("--mathjax-url", default=None, help="local MathJax for an offline site")
     args = parser.parse_args(argv)
     if args.out.resolve() == args.src.resolve():
         parser.error("the output folder must not be the source folder: editions never overwrite it")
-    if args.edition == "student":
-        for path in build_student(args.src, args.out):
-            print(f"wrote {path}")
-    else:
-        print(f"wrote {build_site(args.src, args.out, args.mathjax_url)}")
+    for path in build_student(args.src, args.out):
+        print(f"wrote {path}")
     return 0
 
 

@@ -7,14 +7,12 @@
 - ``check_gradient(fn, inputs, hand)``: the 3-way check hand vs autograd vs finite differences.
 - ``to_torch(model)`` and ``check_model_grads(model, criterion, X, y)``: a bpcourse model
   against its identical torch twin.
-- ``exercise(name, answer, expected)``: the check cell after an exercise.
 
 torch is imported only when an autograd function runs.
 """
 
 from .autograd import ModelGradReport, check_model_grads, register_converter, to_torch, torch_grad
 from .compare import FD_TOLERANCE, TOLERANCES, CheckResult, assert_close, tolerance_for
-from .exercises import exercise
 from .gradients import GradientReport, check_gradient, kink_mask, numerical_grad
 
 __all__ = [
@@ -26,7 +24,6 @@ __all__ = [
     "assert_close",
     "check_gradient",
     "check_model_grads",
-    "exercise",
     "kink_mask",
     "numerical_grad",
     "register_converter",

@@ -155,7 +155,7 @@ def _batchnorm1d(m, convert):
 def _residual(m, convert):
     torch = _torch()
 
-    class Residual(torch.nn.Module):
+    class Residual(torch.nn.Module):  # type: ignore[name-defined,misc]
         """torch has no residual layer: x + block(x), the block named "block" as in bpcourse."""
 
         def __init__(self, block):
@@ -292,7 +292,7 @@ def check_model_grads(
     loss = criterion(pred, y)
     dX = model.backward(criterion.backward())
     mine = {n: p.grad for n, p in params}
-    dtype = _torch_dtype(params[0][1].dtype if params else np.float64)
+    dtype = _torch_dtype(params[0][1].dtype if params else np.dtype(np.float64))
     Xt = torch.tensor(np.array(Xa, dtype=np.float64), dtype=dtype, requires_grad=True)
     pred_t = twin(Xt)
     loss_t = tcrit(pred_t, _targets(criterion, y, dtype))

@@ -13,13 +13,14 @@ shows the actual tiny differences (``1.1e-16`` on one machine is ``2.2e-16`` on 
 
 from __future__ import annotations
 
-import numbers
 import re
 from dataclasses import dataclass
 
 import numpy as np
 
-# DESIGN.md's verification table: (rtol, atol) by dtype of the compared arrays.
+from .._validate import check_real
+
+# The verification table (docs/verification.md): (rtol, atol) by dtype of the compared arrays.
 TOLERANCES: dict[np.dtype, tuple[float, float]] = {
     np.dtype(np.float64): (1e-10, 1e-12),
     np.dtype(np.float32): (1e-5, 1e-6),
@@ -62,7 +63,7 @@ class CheckResult:
 
 
 def tolerance_for(dtype: np.dtype | type) -> tuple[float, float]:
-    """(rtol, atol) of DESIGN.md's table for ``dtype`` (float64's for anything not listed)."""
+    """(rtol, atol) of docs/verification.md's table for ``dtype`` (float64's for anything not listed)."""
     return TOLERANCES.get(np.dtype(dtype), TOLERANCES[np.dtype(np.float64)])
 
 
@@ -293,11 +294,9 @@ def _tolerance(value: object, name: str) -> float | None:
     """``value`` (None or a real number >= 0) as a float; ``float("1e-5")`` must not pass silently."""
     if value is None:
         return None
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a non-negative number, got {value!r:.60}")
-    if not value >= 0:
-        raise ValueError(f"{name} must be a non-negative number, got {value!r:.60}")
-    return float(value)
+    return check_real(
+        value, name, low=0.0, finite=False, expected="a non-negative number", allowed="a non-negative number"
+    )
 
 
 def assert_close(
@@ -317,7 +316,7 @@ def assert_close(
         actual: the array to check (numpy array, torch tensor, number), shape ``S``.
         expected: the reference, shape ``S`` exactly (never broadcast).
         name: what is compared, used in every message (e.g. ``"dW1"``).
-        rtol, atol: tolerances; by default DESIGN.md's table for the dtype
+        rtol, atol: tolerances; by default docs/verification.md's table for the dtype
             (float64: 1e-10 and 1e-12; float32: 1e-5 and 1e-6). Elementwise rule:
             ``|actual - expected| <= atol + rtol * |expected|``.
         labels: how the two sides are called in a failure message.
@@ -366,7 +365,7 @@ def assert_close(
         return CheckResult(name, a.shape, str(a.dtype), rtol, atol, worst, reference)
     score = np.where(np.isnan(diff), np.inf, diff)
     score = np.where(bad, score, -1.0)
-    idx = np.unravel_index(int(np.argmax(score)), a.shape) if a.ndim else ()
+    idx = tuple(int(i) for i in np.unravel_index(int(np.argmax(score)), a.shape)) if a.ndim else ()
     where = f" at {_fmt_index(idx)}" if a.ndim else ""
     n_bad, n = int(np.count_nonzero(bad)), a.size
     lines = [

@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from .._validate import check_real
 from .compare import FD_TOLERANCE, CheckResult, assert_close, to_numpy
 
 _EPS = float(np.finfo(np.float64).eps)
@@ -93,13 +94,11 @@ def numerical_grad(
         central difference at a kink coordinate is meaningless: leave those out.
     """
     xv = _as_f64_input(x, "x")
-    h = float(h)
-    if not (np.isfinite(h) and h > 0):
-        raise ValueError(f"h must be a positive number, got {h}")
+    h = check_real(h, "h", low=0.0, low_open=True, allowed="a positive number")
     if kinks is not None and not return_kinks:
         raise TypeError("kinks= is used with return_kinks=True (which returns the kink mask)")
     grad = np.zeros_like(xv)
-    mask = kink_mask(xv, kinks, h) if return_kinks else None
+    mask: Any = kink_mask(xv, kinks, h) if return_kinks else None
     f0 = _scalar(fn(xv), "fn") if return_kinks else 0.0
     for idx in np.ndindex(xv.shape):
         old = xv[idx]
@@ -138,7 +137,9 @@ class GradientReport:
         return True
 
 
-def _structure(inputs: object, hand: object, names: object) -> tuple[list, list, list[str]]:
+def _structure(
+    inputs: object, hand: object, names: object
+) -> tuple[list[Any], list[Any], list[str]]:
     if isinstance(inputs, Mapping):
         keys = list(inputs)
         if not isinstance(hand, Mapping) or set(hand) != set(keys):
@@ -156,7 +157,7 @@ def _structure(inputs: object, hand: object, names: object) -> tuple[list, list,
     if names is None:
         ns = default
     else:
-        ns = [names] if isinstance(names, str) else list(names)
+        ns = [names] if isinstance(names, str) else list(names)  # type: ignore[call-overload]
         if len(ns) != len(xs):
             raise TypeError(f"names must hold {len(xs)} names, got {len(ns)}")
     return xs, hs, ns

@@ -94,8 +94,12 @@ def register(name: str, *, hints: tuple[str, ...]) -> Callable[[Callable], Calla
 
     def decorate(check: Callable[[Any], object]) -> Callable[[Any], object]:
         old = REGISTRY.get(name)
-        if old is not None and old.check.__qualname__ != check.__qualname__:
-            raise ValueError(f"exercise {name!r} is registered twice")
+        where = (check.__module__, check.__qualname__)
+        if old is not None and (old.check.__module__, old.check.__qualname__) != where:
+            raise ValueError(
+                f"exercise {name!r} is registered twice ({old.check.__module__} and "
+                f"{check.__module__}): exercise names are global, one per course"
+            )
         REGISTRY[name] = Exercise(name, check, tuple(hints))
         return check
 

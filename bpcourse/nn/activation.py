@@ -2,8 +2,8 @@
 
 | layer     | forward y = f(x)        | backward dL/dx = dL/dy * f'(x) | kept from forward |
 |-----------|-------------------------|--------------------------------|-------------------|
-| ReLU      | max(x, 0)               | g * (x > 0)                    | mask x > 0        |
-| LeakyReLU | x if x > 0 else a x     | g * (1 if x > 0 else a)        | slope 1 or a      |
+| ReLU      | max(x, 0)               | g * (x > 0)                    | input x           |
+| LeakyReLU | x if x > 0 else a x     | g * (1 if x > 0 else a)        | input x           |
 | Sigmoid   | 1 / (1 + exp(-x))       | g * y (1 - y)                  | output y          |
 | Tanh      | tanh(x)                 | g * (1 - y^2)                  | output y          |
 
@@ -14,23 +14,21 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..functional import _check_slope, _checked, _leaky_relu_slope, _sigmoid
+from .. import functional as F
+from .._validate import as_float_array
 from .module import Module
 
 __all__ = ["ReLU", "LeakyReLU", "Sigmoid", "Tanh"]
 
 
 class _Activation(Module):
-    """Shared checks: a float input of any shape; grad_output of exactly the output's shape."""
+    """Shared checks: a float input of any shape; grad_output of exactly that shape and dtype."""
 
-    _cache: np.ndarray | None = None  # what backward needs (a mask or the output), set by forward
-
-    def _input(self, x: object) -> np.ndarray:
-        return _checked(x, "x")
+    _cache: np.ndarray | None = None  # what backward needs (the input or the output), from forward
 
     def _grad_output(self, grad_output: object) -> np.ndarray:
-        self._require_forward(self._cache)
-        return _checked(grad_output, "grad_output", dtype=self._dtype, shape=self._cache.shape)
+        c = self._cached(self._cache)
+        return as_float_array(grad_output, "grad_output", dtype=c.dtype, shape=c.shape)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
@@ -40,32 +38,33 @@ class ReLU(_Activation):
     """y = max(x, 0). x: any shape -> y: same shape."""
 
     def forward(self, x: object) -> np.ndarray:
-        x = self._input(x)
-        self._dtype = x.dtype
-        self._cache = x > 0
+        x = as_float_array(x, "x")
+        self._cache = x
         return np.maximum(x, 0)
 
     def backward(self, grad_output: object) -> np.ndarray:
-        """dL/dy -> dL/dx = dL/dy where x > 0, else 0. Same shape as x."""
+        """dL/dy -> dL/dx = dL/dy * (x > 0). Same shape as x."""
         g = self._grad_output(grad_output)
-        return g * self._cache
+        x = self._cached(self._cache)
+        return g * (x > 0)
 
 
 class LeakyReLU(_Activation):
     """y = x where x > 0, else negative_slope * x. x: any shape -> y: same shape."""
 
     def __init__(self, negative_slope: float = 0.01) -> None:
-        self.negative_slope = _check_slope(negative_slope)
+        self.negative_slope = F.check_slope(negative_slope)
 
     def forward(self, x: object) -> np.ndarray:
-        x = self._input(x)
-        self._dtype = x.dtype
-        self._cache = _leaky_relu_slope(x, self.negative_slope)  # f'(x): 1 or negative_slope
-        return x * self._cache
+        x = as_float_array(x, "x")
+        self._cache = x
+        return F.leaky_relu(x, self.negative_slope)
 
     def backward(self, grad_output: object) -> np.ndarray:
         """dL/dy -> dL/dx = dL/dy where x > 0, else negative_slope * dL/dy. Same shape as x."""
-        return self._grad_output(grad_output) * self._cache
+        g = self._grad_output(grad_output)
+        x = self._cached(self._cache)
+        return g * F.leaky_relu_grad(x, self.negative_slope)
 
     def __repr__(self) -> str:
         return f"LeakyReLU(negative_slope={self.negative_slope})"
@@ -75,15 +74,14 @@ class Sigmoid(_Activation):
     """y = 1 / (1 + exp(-x)), computed without overflow. x: any shape -> y: same shape."""
 
     def forward(self, x: object) -> np.ndarray:
-        y = _sigmoid(self._input(x))
-        self._dtype = y.dtype
+        y = F.sigmoid(x)
         self._cache = y
         return y
 
     def backward(self, grad_output: object) -> np.ndarray:
         """dL/dy -> dL/dx = dL/dy * y (1 - y). Same shape as x."""
         g = self._grad_output(grad_output)
-        y = self._cache
+        y = self._cached(self._cache)
         return g * y * (1 - y)
 
 
@@ -91,13 +89,12 @@ class Tanh(_Activation):
     """y = tanh(x). x: any shape -> y: same shape."""
 
     def forward(self, x: object) -> np.ndarray:
-        y = np.tanh(self._input(x))
-        self._dtype = y.dtype
+        y = F.tanh(x)
         self._cache = y
         return y
 
     def backward(self, grad_output: object) -> np.ndarray:
         """dL/dy -> dL/dx = dL/dy * (1 - y^2). Same shape as x."""
         g = self._grad_output(grad_output)
-        y = self._cache
+        y = self._cached(self._cache)
         return g * (1 - y * y)

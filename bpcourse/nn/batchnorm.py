@@ -22,12 +22,11 @@ In eval mode mu and var are constants: ``dx = dxhat / sqrt(running_var + eps)``.
 
 from __future__ import annotations
 
-import numbers
+from typing import Any
 
 import numpy as np
 
-from .._validate import as_float_array
-from .linear import _check_dtype
+from .._validate import as_float_array, check_dtype, check_flag, check_int, check_real
 from .module import Module, Parameter
 
 __all__ = ["BatchNorm1d"]
@@ -55,39 +54,39 @@ class BatchNorm1d(Module):
         *,
         dtype: type | np.dtype = np.float64,
     ) -> None:
-        if isinstance(num_features, bool) or not isinstance(num_features, (int, np.integer)):
-            raise TypeError(f"num_features must be an int, got {num_features!r}")
-        if num_features < 1:
-            raise ValueError(f"num_features must be >= 1, got {num_features}")
-        if isinstance(eps, bool) or not isinstance(eps, numbers.Real):
-            raise TypeError(f"eps must be a positive number, got {eps!r:.60}")
-        if not eps > 0:
-            raise ValueError(f"eps must be > 0, got {eps!r}")
-        if momentum is not None and (isinstance(momentum, bool) or not isinstance(momentum, numbers.Real)):
-            raise TypeError(f"momentum must be a real number or None, got {momentum!r:.60}")
-        if momentum is not None and not 0.0 <= momentum <= 1.0:
-            raise ValueError(f"momentum must be in [0, 1] or None, got {momentum!r}")
-        dtype = _check_dtype(dtype)
-        self.num_features = int(num_features)
-        self.eps = float(eps)
-        self.momentum = momentum
-        self.affine = affine
-        self.track_running_stats = track_running_stats
+        self.num_features = check_int(num_features, "num_features", low=1)
+        self.eps = check_real(eps, "eps", low=0.0, low_open=True, expected="a positive number")
+        self.momentum = (
+            None
+            if momentum is None
+            else check_real(
+                momentum,
+                "momentum",
+                low=0.0,
+                high=1.0,
+                expected="a real number or None",
+                allowed="in [0, 1] or None",
+            )
+        )
+        self.affine = check_flag(affine, "affine")
+        self.track_running_stats = check_flag(track_running_stats, "track_running_stats")
+        dtype = check_dtype(dtype)
         self.dtype = dtype
+        self.weight: Parameter | None = None
+        self.bias: Parameter | None = None
         if affine:
             self.weight = Parameter(np.ones(num_features, dtype=self.dtype), "weight")
             self.bias = Parameter(np.zeros(num_features, dtype=self.dtype), "bias")
-        else:
-            self.weight = self.bias = None
+        # Buffers, None without track_running_stats (as in torch).
+        self.running_mean: Any = None
+        self.running_var: Any = None
+        self.num_batches_tracked: Any = None
         if track_running_stats:
             self.running_mean = np.zeros(num_features, dtype=self.dtype)
             self.running_var = np.ones(num_features, dtype=self.dtype)
             self.num_batches_tracked = 0
-        else:
-            self.running_mean = self.running_var = None
-            self.num_batches_tracked = None
         self.training = True
-        self._cache: tuple | None = None
+        self._cache: tuple[Any, ...] | None = None
 
     def reset_running_stats(self) -> None:
         """Running mean back to 0, running variance to 1, batch counter to 0."""
@@ -128,7 +127,9 @@ class BatchNorm1d(Module):
             mean, var = self.running_mean, self.running_var
         inv_std = 1.0 / np.sqrt(var + self.eps)
         xhat = (x - mean.reshape(vec)) * inv_std.reshape(vec)
-        y = xhat * self.weight.data.reshape(vec) + self.bias.data.reshape(vec) if self.affine else xhat
+        y = xhat
+        if self.weight is not None and self.bias is not None:  # affine
+            y = xhat * self.weight.data.reshape(vec) + self.bias.data.reshape(vec)
         self._cache = (xhat, inv_std, use_batch_stats, axes, vec)
         return y.astype(x.dtype, copy=False)
 
@@ -143,13 +144,14 @@ class BatchNorm1d(Module):
     def backward(self, grad_output: np.ndarray) -> np.ndarray:
         """grad_output: dL/dy, shape of y -> dL/dx, shape of x."""
         self._require_forward(self._cache)
+        assert self._cache is not None
         xhat, inv_std, used_batch_stats, axes, vec = self._cache
         dy = as_float_array(grad_output, "grad_output")
         if dy.shape != xhat.shape:
             raise ValueError(
                 f"grad_output must have the shape of the forward output {xhat.shape}, got {dy.shape}"
             )
-        if self.affine:
+        if self.weight is not None and self.bias is not None:  # affine
             self.weight.grad += (dy * xhat).sum(axis=axes)
             self.bias.grad += dy.sum(axis=axes)
             dxhat = dy * self.weight.data.reshape(vec)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import numpy as np
 
-from .linear import Linear, _check_input_grad
+from .._validate import check_flag
+from .linear import Linear
 from .module import Module
 
 __all__ = ["Sequential"]
@@ -48,7 +50,7 @@ class Sequential(Module):
             raise IndexError(f"index {index} is out of range for a Sequential of {self._len}")
         return getattr(self, str(index % self._len))
 
-    def forward(self, x: object) -> np.ndarray:
+    def forward(self, x: Any) -> Any:
         """x: the first module's input, e.g. (N, D_in) -> the last module's output."""
         for m in self:
             x = m(x)
@@ -63,12 +65,12 @@ class Sequential(Module):
         which is asked to skip its own dL/dx if it can (``Linear``, ``Sequential``). A train
         step: ``model.backward(criterion.backward(), input_grad=False)``.
         """
-        input_grad = _check_input_grad(input_grad)
+        input_grad = check_flag(input_grad, "input_grad")
         modules = list(self)
         first = 0
         if not input_grad:  # modules before the first parameter need no gradient at all
             first = next((i for i, m in enumerate(modules) if _has_parameters(m)), len(modules))
-        g = grad_output
+        g: Any = grad_output
         for i in range(len(modules) - 1, first - 1, -1):
             m = modules[i]
             if i == first and not input_grad and isinstance(m, _SKIPS_INPUT_GRAD):

@@ -19,11 +19,11 @@ float numpy array. A ``Linear`` weight has shape ``(out_features, in_features)``
 from __future__ import annotations
 
 import math
-import numbers
 import warnings
 
 import numpy as np
 
+from .._validate import check_real, is_real, numpy_rng
 from .module import Parameter
 
 __all__ = [
@@ -71,8 +71,8 @@ def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
     if nonlinearity == "leaky_relu":
         if param is None:
             slope = 0.01
-        elif isinstance(param, (int, float)) and not isinstance(param, bool):
-            slope = param
+        elif is_real(param):
+            slope = float(param)  # is_real: a numbers.Real
         else:
             raise ValueError(f"negative_slope {param} not a valid number")
         return math.sqrt(2.0 / (1 + slope**2))
@@ -111,38 +111,25 @@ def calculate_fan_in_and_fan_out(tensor: Fillable) -> tuple[int, int]:
     return shape[1] * receptive_field, shape[0] * receptive_field
 
 
-def _correct_fan(tensor: object, mode: str) -> int:
+def _correct_fan(tensor: Fillable, mode: str) -> int:
     if not isinstance(mode, str) or mode.lower() not in ("fan_in", "fan_out"):
         raise ValueError(f"Mode {mode} not supported, please use one of ['fan_in', 'fan_out']")
     fan_in, fan_out = calculate_fan_in_and_fan_out(tensor)
     return fan_in if mode.lower() == "fan_in" else fan_out
 
 
-def _generator(rng: RNG):
-    """A sampler with ``uniform``/``normal``: the Generator, a new one from a seed, or np.random."""
-    if rng is None:
-        return np.random  # the global legacy RNG seeded by setup_notebook()
-    if isinstance(rng, np.random.Generator):
-        return rng
-    if isinstance(rng, (int, np.integer)) and not isinstance(rng, bool):
-        return np.random.default_rng(int(rng))
-    raise TypeError(f"rng must be a np.random.Generator, an int seed or None, got {rng!r}")
-
-
 def _real(x: object, name: str) -> float:
-    """``x`` as a float, or a TypeError naming ``name`` (numpy would say "could not convert")."""
-    if isinstance(x, (bool, np.bool_)) or not isinstance(x, numbers.Real):
-        raise TypeError(f"{name} must be a real number, got {x!r:.60}")
-    return float(x)
+    # Infinity is allowed, as in torch (constant_(w, inf) is legitimate, if odd).
+    return check_real(x, name, finite=False)
 
 
-def _fill(tensor, values: np.ndarray):
+def _fill(tensor: Fillable, values: np.ndarray | float) -> Fillable:
     arr = _array_of(tensor)
     arr[...] = values  # in place: keeps the array's identity and dtype
     return tensor
 
 
-def _empty(tensor) -> bool:
+def _empty(tensor: Fillable) -> bool:
     if _array_of(tensor).size == 0:
         warnings.warn("Initializing zero-element tensors is a no-op", stacklevel=3)
         return True
@@ -155,16 +142,15 @@ def uniform_(tensor: Fillable, a: float = 0.0, b: float = 1.0, *, rng: RNG = Non
     a, b = _real(a, "a"), _real(b, "b")
     if a > b:  # numpy would fill silently; torch refuses too
         raise ValueError(f"uniform_ expects a <= b, got a={a!r} > b={b!r}")
-    return _fill(tensor, _generator(rng).uniform(a, b, size=arr.shape))
+    return _fill(tensor, numpy_rng(rng).uniform(a, b, size=arr.shape))
 
 
 def normal_(tensor: Fillable, mean: float = 0.0, std: float = 1.0, *, rng: RNG = None) -> Fillable:
     """Fill ``tensor`` (any shape) with samples of N(mean, std**2)."""
     arr = _array_of(tensor)
-    mean, std = _real(mean, "mean"), _real(std, "std")
-    if not std >= 0:
-        raise ValueError(f"std must be >= 0, got {std!r}")
-    return _fill(tensor, _generator(rng).normal(mean, std, size=arr.shape))
+    mean = _real(mean, "mean")
+    std = check_real(std, "std", low=0.0, finite=False)
+    return _fill(tensor, numpy_rng(rng).normal(mean, std, size=arr.shape))
 
 
 def constant_(tensor: Fillable, val: float) -> Fillable:

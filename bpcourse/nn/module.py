@@ -11,10 +11,13 @@ The contract, torch's but with the backward pass written by hand:
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any, TypeVar
 
 import numpy as np
 
 from .._validate import as_float_array
+
+T = TypeVar("T")
 
 
 class Parameter:
@@ -26,35 +29,8 @@ class Parameter:
 
     def __init__(self, data: object, name: str = "parameter") -> None:
         self.data = np.array(as_float_array(data, name, allow_empty=True), copy=True)
-        self._grad: np.ndarray | None = np.zeros_like(self.data)
-        # True after zero_grad(): the buffer's content is stale and stands for zeros (see there).
-        self._grad_pending_zero = False
-
-    @property
-    def grad(self) -> np.ndarray | None:
-        """dL/d(data), an array shaped like ``data``; all zeros after ``zero_grad()``."""
-        if self._grad_pending_zero:
-            self._grad.fill(0)
-            self._grad_pending_zero = False
-        return self._grad
-
-    @grad.setter
-    def grad(self, value: np.ndarray | None) -> None:
-        self._grad = value
-        self._grad_pending_zero = False
-
-    def accumulate_matmul(self, a: np.ndarray, b: np.ndarray) -> None:
-        """``grad += a @ b``, the weight gradient of a linear layer.
-
-        Right after ``zero_grad()`` the product is written straight into the gradient's buffer:
-        no zeros to fill first, no temporary product to add (about 15% of a large layer's
-        weight-gradient time). Otherwise it is the plain ``+=``.
-        """
-        if self._grad_pending_zero:
-            np.matmul(a, b, out=self._grad)
-            self._grad_pending_zero = False
-        else:
-            self.grad += a @ b
+        # Set to None by hand, a gradient is skipped by the optimizers (as in torch).
+        self.grad: np.ndarray = np.zeros_like(self.data)
 
     @property
     def shape(self) -> tuple[int, ...]:
@@ -65,10 +41,9 @@ class Parameter:
         return self.data.dtype
 
     def zero_grad(self) -> None:
-        """Make ``.grad`` zeros. Lazily: the zeros are filled in when ``.grad`` is next read,
-        unless a backward pass first overwrites the buffer (``accumulate_matmul``)."""
-        if self._grad is not None:
-            self._grad_pending_zero = True
+        """Set ``.grad`` to zeros, in place (a ``None`` gradient stays ``None``)."""
+        if self.grad is not None:
+            self.grad.fill(0)
 
     def __repr__(self) -> str:
         return f"Parameter(shape={self.shape}, dtype={self.dtype})"
@@ -84,13 +59,13 @@ class Module:
 
     training: bool = True
 
-    def __call__(self, *args, **kwargs):
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
         return self.forward(*args, **kwargs)
 
-    def forward(self, *args, **kwargs):
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError(f"{type(self).__name__}.forward is not written")
 
-    def backward(self, grad_output: np.ndarray) -> np.ndarray:
+    def backward(self, grad_output: Any) -> Any:
         raise NotImplementedError(f"{type(self).__name__}.backward is not written")
 
     # --- traversal -----------------------------------------------------------------------------
@@ -134,6 +109,12 @@ class Module:
 
     def eval(self) -> Module:
         return self.train(False)
+
+    def _cached(self, value: T | None) -> T:
+        """``value`` (what the forward pass stored), or the error of :meth:`_require_forward`."""
+        self._require_forward(value)
+        assert value is not None
+        return value
 
     def _require_forward(self, *cached: object) -> None:
         """Raise a clear error when ``backward`` is called before ``forward``."""

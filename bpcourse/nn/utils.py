@@ -9,37 +9,21 @@ the direction).
 from __future__ import annotations
 
 import math
-import numbers
 import types
 import warnings
 from collections.abc import Iterable
 
 import numpy as np
 
-from .module import Module, Parameter
+from .._validate import check_real, parameter_list
+from .module import Parameter
 
 __all__ = ["clip_grad_norm_", "clip_grad_value_", "get_total_norm"]
 
 
 def _as_parameter_list(parameters: Parameter | Iterable[Parameter]) -> list[Parameter]:
-    if isinstance(parameters, Module):
-        raise TypeError("parameters must be Parameters, got a Module: pass model.parameters()")
-    if isinstance(parameters, Parameter):
-        return [parameters]
     is_generator = isinstance(parameters, types.GeneratorType)
-    try:
-        params = list(parameters)
-    except TypeError as exc:
-        raise TypeError(
-            f"parameters must be a Parameter or an iterable of Parameters, "
-            f"got {type(parameters).__name__}"
-        ) from exc
-    for i, p in enumerate(params):
-        if not isinstance(p, Parameter):
-            raise TypeError(
-                f"parameters[{i}] must be a bpcourse.nn.Parameter (with .grad), "
-                f"got {type(p).__name__}"
-            )
+    params = parameter_list(parameters, "parameters", single_ok=True, empty_ok=True, unique=False)
     if is_generator and not params:
         warnings.warn(
             "`parameters` is an empty generator, no gradient clipping will occur.", stacklevel=3
@@ -63,19 +47,9 @@ def _vector_norm(values: np.ndarray, norm_type: float) -> float:
     return float(np.sum(a**norm_type) ** (1.0 / norm_type))
 
 
-def _real(x: object, name: str, what: str = "a real number") -> float:
-    """``x`` as a float, or one TypeError naming ``name`` (``float("abc")`` would not)."""
-    if isinstance(x, (bool, np.bool_)) or not isinstance(x, numbers.Real):
-        raise TypeError(f"{name} must be {what}, got {x!r:.60}")
-    return float(x)
-
-
 def _non_negative(x: object, name: str) -> float:
-    """A real number >= 0: a negative bound would flip or scramble every gradient silently."""
-    value = _real(x, name)
-    if not value >= 0:
-        raise ValueError(f"{name} must be >= 0, got {x!r:.60}")
-    return value
+    """A real number >= 0 (inf allowed): a negative bound would flip or scramble every gradient."""
+    return check_real(x, name, low=0.0, finite=False)
 
 
 def get_total_norm(
@@ -83,7 +57,9 @@ def get_total_norm(
 ) -> float:
     """The ``norm_type``-norm of all ``grads`` viewed as one vector (torch's rule: the norm of
     the per-array norms). ``norm_type`` may be ``float("inf")``. Returns a Python float."""
-    norm_type = _real(norm_type, "norm_type", 'a real number (2.0, 1.0, float("inf"), ...)')
+    norm_type = check_real(
+        norm_type, "norm_type", finite=False, expected='a real number (2.0, 1.0, float("inf"), ...)'
+    )
     norms = [_vector_norm(np.asarray(g), norm_type) for g in grads]
     if not norms:
         return 0.0

@@ -34,6 +34,15 @@ class Adagrad(Optimizer):
     State per parameter: ``step`` (int) and ``sum`` (shape of the parameter).
     """
 
+    hyperparameters = (
+        "lr",
+        "lr_decay",
+        "weight_decay",
+        "initial_accumulator_value",
+        "eps",
+        "maximize",
+    )
+
     def __init__(
         self,
         params: Iterable[Parameter],
@@ -46,17 +55,15 @@ class Adagrad(Optimizer):
         maximize: bool = False,
     ) -> None:
         name = type(self).__name__
-        defaults = {
-            "lr": check_number(name, "lr", lr),
-            "lr_decay": check_number(name, "lr_decay", lr_decay),
-            "weight_decay": check_number(name, "weight_decay", weight_decay),
-            "initial_accumulator_value": check_number(
-                name, "initial_accumulator_value", initial_accumulator_value
-            ),
-            "eps": check_number(name, "eps", eps),
-            "maximize": check_flag(name, "maximize", maximize),
-        }
-        super().__init__(params, defaults)
+        self.lr = check_number(name, "lr", lr)
+        self.lr_decay = check_number(name, "lr_decay", lr_decay)
+        self.weight_decay = check_number(name, "weight_decay", weight_decay)
+        self.initial_accumulator_value = check_number(
+            name, "initial_accumulator_value", initial_accumulator_value
+        )
+        self.eps = check_number(name, "eps", eps)
+        self.maximize = check_flag(name, "maximize", maximize)
+        super().__init__(params)
 
     def _init_state(self, p: Parameter) -> dict[str, Any]:
         return {"step": 0, "sum": np.full_like(p.data, self.initial_accumulator_value)}

@@ -40,6 +40,7 @@ class Adam(Optimizer):
     ``max_exp_avg_sq`` if amsgrad, each shaped like the parameter.
     """
 
+    hyperparameters = ("lr", "betas", "eps", "weight_decay", "amsgrad", "maximize")
     decoupled_weight_decay = False
 
     def __init__(
@@ -56,18 +57,16 @@ class Adam(Optimizer):
         name = type(self).__name__
         if not isinstance(betas, (tuple, list)) or len(betas) != 2:
             raise ValueError(f"{name}: betas must be a pair (beta1, beta2), got {betas!r:.60}")
-        defaults = {
-            "lr": check_number(name, "lr", lr),
-            "betas": (
-                check_number(name, "betas[0]", betas[0], 0.0, 1.0, high_open=True),
-                check_number(name, "betas[1]", betas[1], 0.0, 1.0, high_open=True),
-            ),
-            "eps": check_number(name, "eps", eps),
-            "weight_decay": check_number(name, "weight_decay", weight_decay),
-            "amsgrad": check_flag(name, "amsgrad", amsgrad),
-            "maximize": check_flag(name, "maximize", maximize),
-        }
-        super().__init__(params, defaults)
+        self.lr = check_number(name, "lr", lr)
+        self.betas = (
+            check_number(name, "betas[0]", betas[0], 0.0, 1.0, high_open=True),
+            check_number(name, "betas[1]", betas[1], 0.0, 1.0, high_open=True),
+        )
+        self.eps = check_number(name, "eps", eps)
+        self.weight_decay = check_number(name, "weight_decay", weight_decay)
+        self.amsgrad = check_flag(name, "amsgrad", amsgrad)
+        self.maximize = check_flag(name, "maximize", maximize)
+        super().__init__(params)
 
     def _init_state(self, p: Parameter) -> dict[str, Any]:
         state: dict[str, Any] = {

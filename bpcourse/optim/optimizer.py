@@ -23,31 +23,42 @@ Differences from ``torch.optim``, on purpose:
 from __future__ import annotations
 
 import math
-import numbers
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import numpy as np
 
-from ..nn.module import Module, Parameter
+from .._validate import check_flag as _check_flag
+from .._validate import check_real, parameter_list
+from ..nn.module import Parameter
 
 
 class Optimizer:
     """Base class: subclasses write ``_init_state(p)`` and ``_update(p, grad, state)``.
 
+    The package's optimizers check each hyperparameter into a plain attribute
+    (``self.lr = check_number(...)``), list their names in ``hyperparameters``, then call
+    ``super().__init__(params)``. A short subclass (the notebooks' exercises) may instead pass
+    them as a dict, ``super().__init__(params, {"lr": lr})``: each becomes an attribute.
+
     Args:
         params: an iterable (list, tuple, generator such as ``model.parameters()``) of
             ``Parameter``; each must appear once.
-        defaults: the hyperparameters, already validated; each becomes an attribute.
+        defaults: optional ``{name: value}`` hyperparameters to set as attributes.
     """
 
+    hyperparameters: tuple[str, ...] = ()  # the names, in the constructor's order
     maximize: bool = False  # a subclass without a ``maximize`` argument descends
 
-    def __init__(self, params: Iterable[Parameter], defaults: dict[str, Any]) -> None:
-        self.params: list[Parameter] = _as_parameter_list(params, type(self).__name__)
-        self.defaults = dict(defaults)
-        for name, value in defaults.items():
-            setattr(self, name, value)
+    def __init__(
+        self, params: Iterable[Parameter], defaults: Mapping[str, Any] | None = None
+    ) -> None:
+        self.params: list[Parameter] = parameter_list(params, "params", owner=type(self).__name__)
+        if defaults:
+            self.__dict__.update(defaults)
+            self.hyperparameters = (*self.hyperparameters, *defaults)
+        # The hyperparameters as constructed (torch's ``defaults``); the attributes may change.
+        self.defaults: dict[str, Any] = {k: getattr(self, k) for k in self.hyperparameters}
         # Per-parameter state, created lazily on the first step (keys: the Parameter objects).
         self.state: dict[Parameter, dict[str, Any]] = {}
 
@@ -90,52 +101,23 @@ class Optimizer:
         raise NotImplementedError(f"{type(self).__name__}._update is not written")
 
     def __repr__(self) -> str:
-        args = ", ".join(f"{k}={getattr(self, k)!r}" for k in self.defaults)
+        args = ", ".join(f"{k}={getattr(self, k)!r}" for k in self.hyperparameters)
         return f"{type(self).__name__}({args})"
 
 
 # --- input checks ---------------------------------------------------------------------------
-def _as_parameter_list(params: object, owner: str) -> list[Parameter]:
-    if isinstance(params, Module):
-        raise TypeError(
-            f"{owner}: params must be an iterable of Parameters, got the module "
-            f"{type(params).__name__}; pass model.parameters()"
-        )
-    if isinstance(params, Parameter):
-        raise TypeError(f"{owner}: params must be an iterable of Parameters, got a single "
-                        "Parameter; wrap it in a list: [param]")
-    if isinstance(params, (np.ndarray, str, bytes, dict)) or not isinstance(params, Iterable):
-        raise TypeError(
-            f"{owner}: params must be an iterable of Parameters, got {type(params).__name__}"
-        )
-    out = list(params)
-    if not out:
-        raise ValueError(f"{owner}: params is an empty parameter list; nothing to optimize")
-    seen: set[int] = set()
-    for i, p in enumerate(out):
-        if isinstance(p, dict):
-            raise TypeError(f"{owner}: params[{i}] is a dict; parameter groups are not supported, "
-                            "pass a flat list of Parameters")
-        if not isinstance(p, Parameter):
-            hint = (" (a torch tensor: bpcourse optimizers update bpcourse.nn.Parameter)"
-                    if type(p).__module__.startswith("torch") else
-                    "; wrap arrays in bpcourse.nn.Parameter")
-            raise TypeError(f"{owner}: params[{i}] must be a Parameter, got "
-                            f"{type(p).__name__}{hint}")
-        if id(p) in seen:
-            raise ValueError(f"{owner}: params[{i}] appears twice in params; "
-                             "each parameter must be given once")
-        seen.add(id(p))
-    return out
-
-
 def _check_grad(p: Parameter, i: int) -> None:
     g = p.grad
     if not isinstance(g, np.ndarray) or g.shape != p.data.shape or g.dtype != p.data.dtype:
-        got = (f"shape {g.shape} and dtype {g.dtype}" if isinstance(g, np.ndarray)
-               else type(g).__name__)
-        raise ValueError(f"params[{i}].grad must be an array of shape {p.data.shape} and dtype "
-                         f"{p.data.dtype} (like .data), got {got}")
+        got = (
+            f"shape {g.shape} and dtype {g.dtype}"
+            if isinstance(g, np.ndarray)
+            else type(g).__name__
+        )
+        raise ValueError(
+            f"params[{i}].grad must be an array of shape {p.data.shape} and dtype "
+            f"{p.data.dtype} (like .data), got {got}"
+        )
     if not np.isfinite(g).all():
         where = tuple(int(j) for j in np.argwhere(~np.isfinite(g))[0])
         raise ValueError(
@@ -154,27 +136,11 @@ def check_number(
     *,
     high_open: bool = False,
 ) -> float:
-    """Return ``value`` as a Python float if ``low <= value <= high`` (``< high`` if
-    ``high_open``), else raise one error naming the argument.
-
-    A Python float keeps float32 arrays float32 in numpy arithmetic (a ``np.float64`` scalar
-    would not), which is why every hyperparameter is converted here.
-    """
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{owner}: {name} must be a real number, got {type(value).__name__} "
-                        f"{value!r:.60}")
-    v = float(value)
-    upper_ok = v < high if high_open else v <= high
-    if not (math.isfinite(v) and low <= v and upper_ok):
-        interval = f"[{low:g}, {high:g}{')' if high_open else ']'}" if math.isfinite(high) else (
-            f">= {low:g}")
-        where = "in " + interval if math.isfinite(high) else interval
-        raise ValueError(f"{owner}: {name} must be {where}, got {value!r}")
-    return v
+    """A hyperparameter as a Python float in ``[low, high]`` (``[low, high)`` if ``high_open``),
+    or one error naming the optimizer and the argument ("SGD: lr must be >= 0, got -0.1")."""
+    return check_real(value, name, low=low, high=high, high_open=high_open, typed=True, owner=owner)
 
 
 def check_flag(owner: str, name: str, value: object) -> bool:
-    """Return ``value`` as a bool, or raise a TypeError naming the argument."""
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{owner}: {name} must be True or False, got {value!r:.60}")
-    return bool(value)
+    """A True/False hyperparameter, or a TypeError naming the optimizer and the argument."""
+    return _check_flag(value, name, owner=owner)

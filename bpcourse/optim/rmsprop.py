@@ -42,6 +42,8 @@ class RMSprop(Optimizer):
     and ``grad_avg`` (if centered), each shaped like the parameter.
     """
 
+    hyperparameters = ("lr", "alpha", "eps", "weight_decay", "momentum", "centered", "maximize")
+
     def __init__(
         self,
         params: Iterable[Parameter],
@@ -55,16 +57,14 @@ class RMSprop(Optimizer):
         maximize: bool = False,
     ) -> None:
         name = type(self).__name__
-        defaults = {
-            "lr": check_number(name, "lr", lr),
-            "alpha": check_number(name, "alpha", alpha, 0.0, 1.0),
-            "eps": check_number(name, "eps", eps),
-            "weight_decay": check_number(name, "weight_decay", weight_decay),
-            "momentum": check_number(name, "momentum", momentum),
-            "centered": check_flag(name, "centered", centered),
-            "maximize": check_flag(name, "maximize", maximize),
-        }
-        super().__init__(params, defaults)
+        self.lr = check_number(name, "lr", lr)
+        self.alpha = check_number(name, "alpha", alpha, 0.0, 1.0)
+        self.eps = check_number(name, "eps", eps)
+        self.weight_decay = check_number(name, "weight_decay", weight_decay)
+        self.momentum = check_number(name, "momentum", momentum)
+        self.centered = check_flag(name, "centered", centered)
+        self.maximize = check_flag(name, "maximize", maximize)
+        super().__init__(params)
 
     def _init_state(self, p: Parameter) -> dict[str, Any]:
         state: dict[str, Any] = {"step": 0, "square_avg": np.zeros_like(p.data)}

@@ -36,6 +36,8 @@ class SGD(Optimizer):
     State per parameter: ``momentum_buffer`` (shape of the parameter) once momentum is used.
     """
 
+    hyperparameters = ("lr", "momentum", "dampening", "weight_decay", "nesterov", "maximize")
+
     def __init__(
         self,
         params: Iterable[Parameter],
@@ -48,20 +50,18 @@ class SGD(Optimizer):
         maximize: bool = False,
     ) -> None:
         name = type(self).__name__
-        defaults = {
-            "lr": check_number(name, "lr", lr),
-            "momentum": check_number(name, "momentum", momentum),
-            "dampening": check_number(name, "dampening", dampening, 0.0, 1.0),
-            "weight_decay": check_number(name, "weight_decay", weight_decay),
-            "nesterov": check_flag(name, "nesterov", nesterov),
-            "maximize": check_flag(name, "maximize", maximize),
-        }
-        if nesterov and (defaults["momentum"] <= 0 or defaults["dampening"] != 0):
+        self.lr = check_number(name, "lr", lr)
+        self.momentum = check_number(name, "momentum", momentum)
+        self.dampening = check_number(name, "dampening", dampening, 0.0, 1.0)
+        self.weight_decay = check_number(name, "weight_decay", weight_decay)
+        self.nesterov = check_flag(name, "nesterov", nesterov)
+        self.maximize = check_flag(name, "maximize", maximize)
+        if nesterov and (self.momentum <= 0 or self.dampening != 0):
             raise ValueError(
                 f"{name}: nesterov=True requires momentum > 0 and dampening = 0, got "
                 f"momentum={momentum!r}, dampening={dampening!r}"
             )
-        super().__init__(params, defaults)
+        super().__init__(params)
 
     def _update(self, p: Parameter, grad: np.ndarray, state: dict[str, Any]) -> None:
         if self.weight_decay != 0:
