@@ -52,6 +52,7 @@ execute: $(SETUP)
 	  --ExecutePreprocessor.record_timing=False --ExecutePreprocessor.kernel_name=python3 \
 	  $(or $(NB),$(NOTEBOOKS))
 	$(BIN)/python tools/normalize_notebooks.py $(or $(NB),$(NOTEBOOKS))
+	$(BIN)/python tools/nbgrader_metadata.py --write $(or $(NB),$(NOTEBOOKS))
 
 # --- editions (all written under build/, never into notebooks/) -------------------------------
 # OFFLINE=1 copies the JavaScript the pages need (reveal.js, require.js, jQuery, MathJax: pinned

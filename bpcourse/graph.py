@@ -26,11 +26,11 @@ def graph_layout(root: Value) -> tuple[list[Value], dict[int, tuple[float, float
     nodes = root.topological_order()
     depth: dict[int, int] = {}
     users: dict[int, list[Value]] = {id(v): [] for v in nodes}
-    for v in nodes:                               # operands come first: their depth is known
+    for v in nodes:  # operands come first: their depth is known
         depth[id(v)] = 1 + max((depth[id(c)] for c in v._prev), default=-1)
         for c in v._prev:
             users[id(c)].append(v)
-    for v in nodes:                               # a leaf sits just left of its first user
+    for v in nodes:  # a leaf sits just left of its first user
         if not v._prev and users[id(v)]:
             depth[id(v)] = min(depth[id(u)] for u in users[id(v)]) - 1
     columns: dict[int, list[Value]] = {}
@@ -47,9 +47,11 @@ def graph_layout(root: Value) -> tuple[list[Value], dict[int, tuple[float, float
     # Two sweeps, each node sorted by the mean row of its neighbours (fewer crossing arrows).
     for _ in range(2):
         for d in sorted(columns):
+
             def key(v: Value) -> float:
                 near = v._prev or users[id(v)] or (v,)
                 return -sum(pos[id(c)][1] for c in near) / len(near)
+
             columns[d].sort(key=key)
             place(columns[d], d)
     return nodes, pos
@@ -61,8 +63,14 @@ def node_text(v: Value, fmt: str = ".4f") -> str:
     return f"{head}\ndata {v.data:{fmt}}\ngrad {v.grad:{fmt}}"
 
 
-def draw_graph(root: Value, *, ax: Axes | None = None, title: str | None = None,
-               fmt: str = ".4f", max_nodes: int = 40) -> Axes:
+def draw_graph(
+    root: Value,
+    *,
+    ax: Axes | None = None,
+    title: str | None = None,
+    fmt: str = ".4f",
+    max_nodes: int = 40,
+) -> Axes:
     """Draw ``root``'s computation graph: a box per node with its value and gradient.
 
     An operand used twice by one node (``x * x``) gets one arrow labelled ``×2``.
@@ -79,8 +87,10 @@ def draw_graph(root: Value, *, ax: Axes | None = None, title: str | None = None,
     """
     nodes, pos = graph_layout(root)
     if len(nodes) > max_nodes:
-        raise ValueError(f"the graph has {len(nodes)} nodes, more than max_nodes={max_nodes}: "
-                         "draw a smaller expression or raise max_nodes")
+        raise ValueError(
+            f"the graph has {len(nodes)} nodes, more than max_nodes={max_nodes}: "
+            "draw a smaller expression or raise max_nodes"
+        )
     names = {id(v): f"n{i}" for i, v in enumerate(nodes)}
     boxes = {names[id(v)]: (*pos[id(v)], node_text(v, fmt)) for v in nodes}
     edges = []

@@ -41,7 +41,9 @@ def setup_notebook(seed: int = 0) -> None:
     Args:
         seed: the seed for every generator (a non-negative integer).
     """
-    seed = check_int(seed, "seed", low=0, expected="a non-negative integer", below="a non-negative integer")
+    seed = check_int(
+        seed, "seed", low=0, expected="a non-negative integer", below="a non-negative integer"
+    )
     random.seed(seed)
     np.random.seed(seed)  # noqa: NPY002 - the legacy global RNG is what rng=None draws from
     np.set_printoptions(precision=4, suppress=True)

@@ -316,7 +316,13 @@ def plot_computational_graph(
         _, ax = plt.subplots(figsize=(width, height))
     boxes = {
         name: ax.text(
-            x, y, text, ha="center", va="center", fontsize=10, zorder=2,
+            x,
+            y,
+            text,
+            ha="center",
+            va="center",
+            fontsize=10,
+            zorder=2,
             bbox={"boxstyle": "round,pad=0.4", "facecolor": "#eef3fb", "edgecolor": "#4a6fa5"},
         )
         for name, (x, y, text) in nodes.items()
@@ -326,17 +332,31 @@ def plot_computational_graph(
         # The arrow is clipped at both text boxes, so its head shows whatever the text length;
         # the boxes are placed when drawn, so they must be drawn first (lower zorder).
         ax.annotate(
-            "", xy=(x1, y1), xytext=(x0, y0), zorder=3,
-            arrowprops={"arrowstyle": "-|>", "color": "0.3", "lw": 1.2,
-                        "patchA": boxes[source].get_bbox_patch(),
-                        "patchB": boxes[target].get_bbox_patch()},
+            "",
+            xy=(x1, y1),
+            xytext=(x0, y0),
+            zorder=3,
+            arrowprops={
+                "arrowstyle": "-|>",
+                "color": "0.3",
+                "lw": 1.2,
+                "patchA": boxes[source].get_bbox_patch(),
+                "patchB": boxes[target].get_bbox_patch(),
+            },
         )
         mid = (x0 + label_at * (x1 - x0), y0 + label_at * (y1 - y0))
         for label, dy, color in ((local_label, 6, "black"), (grad_label, -6, "tab:red")):
             if label:
                 ax.annotate(
-                    label, mid, xytext=(0, dy), textcoords="offset points", ha="center",
-                    va="bottom" if dy > 0 else "top", fontsize=9, color=color, zorder=4,
+                    label,
+                    mid,
+                    xytext=(0, dy),
+                    textcoords="offset points",
+                    ha="center",
+                    va="bottom" if dy > 0 else "top",
+                    fontsize=9,
+                    color=color,
+                    zorder=4,
                 )
     ax.set_xlim(min(xs) - 0.8, max(xs) + 0.8)
     ax.set_ylim(min(ys) - 0.8, max(ys) + 0.8)

@@ -47,9 +47,7 @@ def compare_params(ours, theirs):
         assert ours.num_batches_tracked == theirs.num_batches_tracked.item()
 
 
-shapes = st.tuples(
-    st.integers(2, 7), st.integers(1, 5), st.one_of(st.none(), st.integers(1, 4))
-)
+shapes = st.tuples(st.integers(2, 7), st.integers(1, 5), st.one_of(st.none(), st.integers(1, 4)))
 
 
 @settings(max_examples=25)

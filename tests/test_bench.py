@@ -65,21 +65,35 @@ def test_bench_quick_writes_every_table(tmp_path, capsys):
 
     products = section_rows(report, "### Matrix products")
     assert [r[:2] for r in products] == [
-        [layer, product] for layer in ("8->16", "16->3")
-        for product in ("forward x W^T", "dW = g^T x", "dX = g W")]
+        [layer, product]
+        for layer in ("8->16", "16->3")
+        for product in ("forward x W^T", "dW = g^T x", "dX = g W")
+    ]
     assert all(TIME.match(r[2]) and TIME.match(r[3]) and float(r[4]) > 0 for r in products)
 
     optimizers = section_rows(report, "### Optimizer step")
     assert [r[0] for r in optimizers] == [
-        "SGD", "SGD(momentum, nesterov)", "Adagrad", "RMSprop", "Adam", "AdamW"]
+        "SGD",
+        "SGD(momentum, nesterov)",
+        "Adagrad",
+        "RMSprop",
+        "Adam",
+        "AdamW",
+    ]
     for row in optimizers:
-        assert row[1] == "10,000" and TIME.match(row[2]) and TIME.match(row[3]) and float(row[4]) > 0
+        assert (
+            row[1] == "10,000" and TIME.match(row[2]) and TIME.match(row[3]) and float(row[4]) > 0
+        )
 
     engine_found = importlib.util.find_spec("bpcourse.engine") is not None
     if engine_found:
         engine = section_rows(report, "### Scalar engine")
-        assert [r[1] for r in engine] == ["forward + backward", "forward", "backward",
-                                        "forward, after gc.freeze()"], engine
+        assert [r[1] for r in engine] == [
+            "forward + backward",
+            "forward",
+            "backward",
+            "forward, after gc.freeze()",
+        ], engine
         assert all(TIME.match(r[2]) and r[3].endswith("nodes/s") for r in engine), engine
     else:
         assert "Not measured: bpcourse.engine could not be imported" in report
@@ -97,8 +111,10 @@ def test_the_three_train_steps_compute_the_same_update(sizes):
     torch.set_num_threads(1)
     try:
         X, y, weights = bench.make_data(sizes, 9, np.float64, seed=1)
-        candidates = [cls(X, y, weights, np.float64)
-                      for cls in (bench.BpcourseMLP, bench.TorchMLP, bench.NumpyMLP)]
+        candidates = [
+            cls(X, y, weights, np.float64)
+            for cls in (bench.BpcourseMLP, bench.TorchMLP, bench.NumpyMLP)
+        ]
         losses = [as_float(c.forward()) for c in candidates]
         for c in candidates:
             c.step()

@@ -37,8 +37,9 @@ def close(a: float, b: float, rtol: float = RTOL, atol: float = ATOL) -> bool:
     return abs(a - b) <= atol + rtol * abs(b) or (math.isinf(a) and a == b)
 
 
-def assert_same(value: Value, tensor: torch.Tensor, what: str = "", rtol: float = RTOL,
-                atol: float = ATOL) -> None:
+def assert_same(
+    value: Value, tensor: torch.Tensor, what: str = "", rtol: float = RTOL, atol: float = ATOL
+) -> None:
     """data against the tensor's value, grad against its .grad."""
     assert close(value.data, tensor.item(), rtol, atol), (what, value.data, tensor.item())
     expected = 0.0 if tensor.grad is None else tensor.grad.item()
@@ -204,13 +205,13 @@ def test_chain_of_100000_nodes_needs_no_recursion():
     try:
         x = Value(0.3)
         y = x
-        for i in range(99_999):                   # depth 100,000: x, then 99,999 operations
+        for i in range(99_999):  # depth 100,000: x, then 99,999 operations
             y = -y if i % 2 else y**1
         assert len(y.topological_order()) == 100_000
         y.backward()
     finally:
         gc.enable()
-    assert x.grad == -1.0 and y.data == -0.3      # 49,999 sign flips: an odd number
+    assert x.grad == -1.0 and y.data == -0.3  # 49,999 sign flips: an odd number
     # A chain whose gradient is not trivial: 2 nodes per step (the constant and the product).
     x = Value(0.3)
     y = x
@@ -240,9 +241,11 @@ def test_reused_node_square_and_diamond():
     assert x.grad == 2 * -1.3
     # a feeds three paths that meet again; b reaches the output through a shared intermediate.
     a, b, at, bt = Value(0.8), Value(-2.0), t(0.8), t(-2.0)
+
     def f(a, b):
         s = a * b
         return s * a + s.tanh() + a.exp() / (s * s + 1.0)
+
     f(a, b).backward()
     f(at, bt).backward()
     assert_same(a, at, "a")
@@ -265,7 +268,7 @@ def test_backward_twice_accumulates_like_torch_with_retain_graph():
         tout.backward(retain_graph=True)
         for v, tv, name in ((a, at, "a"), (b, bt, "b"), (c, ct, "c"), (d, dt, "d")):
             assert_same(v, tv, f"{name} after call {call + 1}")
-    assert close(out.grad, 3.0)                   # the seed, added once per call
+    assert close(out.grad, 3.0)  # the seed, added once per call
     # The naive engine (propagating the stored .grad of intermediate nodes) would give more.
     single = Value(0.7), Value(-1.2)
     f(*single)[0].backward()
@@ -277,7 +280,7 @@ def test_two_outputs_sharing_leaves_add_their_gradients_like_torch():
     shared, tshared = a * b, at * bt
     (shared.exp()).backward()
     (shared * a).backward()
-    (tshared.exp() + tshared * at).backward()     # one backward of the sum: the same totals
+    (tshared.exp() + tshared * at).backward()  # one backward of the sum: the same totals
     assert_same(a, at, "a")
     assert_same(b, bt, "b")
 
@@ -317,13 +320,17 @@ def torch_twin(model: MLP, activation: str) -> torch.nn.Sequential:
         nin, nout = len(layer.neurons[0].w), len(layer.neurons)
         lin = torch.nn.Linear(nin, nout, dtype=torch.float64)
         with torch.no_grad():
-            lin.weight.copy_(torch.tensor([[w.data for w in n.w] for n in layer.neurons],
-                                         dtype=torch.float64))
+            lin.weight.copy_(
+                torch.tensor([[w.data for w in n.w] for n in layer.neurons], dtype=torch.float64)
+            )
             lin.bias.copy_(torch.tensor([n.b.data for n in layer.neurons], dtype=torch.float64))
         mods.append(lin)
         if i < len(model.layers) - 1:
-            mods.append({"relu": torch.nn.ReLU, "tanh": torch.nn.Tanh,
-                         "sigmoid": torch.nn.Sigmoid}[activation]())
+            mods.append(
+                {"relu": torch.nn.ReLU, "tanh": torch.nn.Tanh, "sigmoid": torch.nn.Sigmoid}[
+                    activation
+                ]()
+            )
     return torch.nn.Sequential(*mods)
 
 
@@ -339,7 +346,9 @@ def test_mlp_gradients_match_torch(activation):
     tloss = ((twin(torch.from_numpy(X))[:, 0] - torch.from_numpy(y)) ** 2).mean()
     tloss.backward()
     assert close(loss.data, tloss.item(), 1e-10)
-    tparams = [p for lin in twin if isinstance(lin, torch.nn.Linear) for p in (lin.weight, lin.bias)]
+    tparams = [
+        p for lin in twin if isinstance(lin, torch.nn.Linear) for p in (lin.weight, lin.bias)
+    ]
     got = [(p.data, p.grad) for p in model.parameters()]
     expected = []
     for W, b in zip(tparams[::2], tparams[1::2]):
@@ -361,7 +370,9 @@ def test_mlp_init_shapes_seeding_and_outputs():
     out = a([1, 2, 3, 4])
     assert isinstance(out, list) and len(out) == 2 and all(isinstance(o, Value) for o in out)
     assert isinstance(MLP(2, [1])([0.0, 1.0]), Value)
-    assert a.layers[0].neurons[0].activation == "relu" and a.layers[-1].neurons[0].activation is None
+    assert (
+        a.layers[0].neurons[0].activation == "relu" and a.layers[-1].neurons[0].activation is None
+    )
     assert len(Layer(2, 3, rng=0)([1.0, 2.0])) == 3
     assert "Neuron(4" in repr(a)
 
@@ -419,16 +430,26 @@ def test_domain_errors():
         "2" ** Value(1.0)
 
 
-@pytest.mark.parametrize("operand, shown", [
-    ([1.0], "list [1.0]"), ("2", "str '2'"), (None, "NoneType None"), (True, "bool True"),
-    (np.ones(3), "numpy.ndarray of shape (3,)"), (torch.ones(2), "torch.Tensor of shape (2,)"),
-])
+@pytest.mark.parametrize(
+    "operand, shown",
+    [
+        ([1.0], "list [1.0]"),
+        ("2", "str '2'"),
+        (None, "NoneType None"),
+        (True, "bool True"),
+        (np.ones(3), "numpy.ndarray of shape (3,)"),
+        (torch.ones(2), "torch.Tensor of shape (2,)"),
+    ],
+)
 @pytest.mark.parametrize("op", ["+", "-", "*", "/"])
 def test_non_number_operands_give_one_clear_type_error(operand, shown, op):
     fn = BINARY[op]
     for args in ((Value(1.0), operand), (operand, Value(1.0))):
-        with pytest.raises(TypeError, match=f"unsupported operand for Value {'[' + op + ']'}: "
-                                            f"{__import__('re').escape(shown)}"):
+        with pytest.raises(
+            TypeError,
+            match=f"unsupported operand for Value {'[' + op + ']'}: "
+            f"{__import__('re').escape(shown)}",
+        ):
             fn(*args)
 
 
@@ -464,9 +485,9 @@ def test_draw_graph_shows_values_and_gradients():
     L.backward()
     ax = draw_graph(L, title="g")
     texts = [tx.get_text() for tx in ax.texts]
-    assert "a\ndata 2.0000\ngrad -12.0000" in texts   # dL/da = 2ab = -12
+    assert "a\ndata 2.0000\ngrad -12.0000" in texts  # dL/da = 2ab = -12
     assert "c = *\ndata -6.0000\ngrad 2.0000" in texts
-    assert "b\ndata -3.0000\ngrad 5.0000" in texts    # dL/db = a² + 1 = 5
+    assert "b\ndata -3.0000\ngrad 5.0000" in texts  # dL/db = a² + 1 = 5
     assert ax.get_title() == "g"
     ax.figure.canvas.draw()
     plt.close("all")
@@ -516,8 +537,19 @@ def test_long_operands_are_cut_to_100_characters_in_messages():
 
 def test_each_operation_records_its_name_for_the_graph():
     x, y = Value(2.0), Value(0.5)
-    ops = [x + y, x * y, x / y, x ** 2, -x, x.relu(), x.tanh(), x.sigmoid(), x.exp(), x.log()]
-    assert [v._op for v in ops] == ["+", "*", "/", "**2", "neg", "relu", "tanh", "sigmoid", "exp", "log"]
+    ops = [x + y, x * y, x / y, x**2, -x, x.relu(), x.tanh(), x.sigmoid(), x.exp(), x.log()]
+    assert [v._op for v in ops] == [
+        "+",
+        "*",
+        "/",
+        "**2",
+        "neg",
+        "relu",
+        "tanh",
+        "sigmoid",
+        "exp",
+        "log",
+    ]
     assert all(v._prev[0] is x for v in ops)
 
 

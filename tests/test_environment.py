@@ -28,7 +28,9 @@ def test_lock_pins_every_line_exactly():
     ]
     unpinned = [line for line in lines if "==" not in line]
     assert not unpinned, f"requirements.lock lines without an exact pin: {unpinned}"
-    assert _pins(lines).get("torch") == "2.13.0", "torch must be pinned to the local CPU wheel 2.13.0"
+    assert _pins(lines).get("torch") == "2.13.0", (
+        "torch must be pinned to the local CPU wheel 2.13.0"
+    )
 
 
 TORCH_CPU_INDEX = "--extra-index-url https://download.pytorch.org/whl/cpu"
@@ -60,15 +62,19 @@ def test_environment_yml_matches_lock():
     assert "-e ." in lines, "environment.yml must install the course package (-e .)"
     # Linux gets the CPU-only build (+cpu exists only on PyTorch's CPU index, so pip cannot fall
     # back to PyPI's CUDA build); macOS and Windows wheels on PyPI have no CUDA in them.
-    assert sorted(torch_lines) == sorted([
-        f"torch=={lock_torch}+cpu; sys_platform == 'linux'",
-        f"torch=={lock_torch}; sys_platform != 'linux'",
-    ]), f"environment.yml's torch lines {torch_lines} are not the lock's {lock_torch} as CPU builds"
+    assert sorted(torch_lines) == sorted(
+        [
+            f"torch=={lock_torch}+cpu; sys_platform == 'linux'",
+            f"torch=={lock_torch}; sys_platform != 'linux'",
+        ]
+    ), f"environment.yml's torch lines {torch_lines} are not the lock's {lock_torch} as CPU builds"
 
 
 def test_environment_yml_takes_torch_from_the_cpu_index():
     lines = _environment_pip_lines()
-    assert lines.count(TORCH_CPU_INDEX) == 1, f"environment.yml's pip section needs `{TORCH_CPU_INDEX}`"
+    assert lines.count(TORCH_CPU_INDEX) == 1, (
+        f"environment.yml's pip section needs `{TORCH_CPU_INDEX}`"
+    )
     assert lines.index(TORCH_CPU_INDEX) == 0, "pip options come before the packages"
     assert not [line for line in lines if line.startswith("--index-url")], (
         "--index-url would replace PyPI, which the other packages come from: use --extra-index-url"
@@ -83,8 +89,10 @@ def test_sync_environment_reproduces_environment_yml(tmp_path):
     """The committed environment.yml is exactly what the script writes from the lock."""
     import sync_environment
 
-    body = "".join(f"      - {line}\n" for line in
-                   sync_environment.environment_pip_lines(sync_environment.lock_lines()))
+    body = "".join(
+        f"      - {line}\n"
+        for line in sync_environment.environment_pip_lines(sync_environment.lock_lines())
+    )
     assert (ROOT / "environment.yml").read_text() == sync_environment.HEADER + body, (
         "environment.yml is stale: run tools/sync_environment.py"
     )
@@ -103,8 +111,15 @@ def test_make_lab_binds_loopback_and_keeps_token():
     assert "jupyter lab" in recipe
     assert re.search(r"^LAB_IP \?= 127\.0\.0\.1$", makefile, re.M), "lab must default to 127.0.0.1"
     assert "--ServerApp.ip=$(LAB_IP)" in recipe
-    for weakening in ("token=''", 'token=""', "token= ", "0.0.0.0", "disable_check_xsrf",
-                      "password=''", "allow_remote_access"):
+    for weakening in (
+        "token=''",
+        'token=""',
+        "token= ",
+        "0.0.0.0",
+        "disable_check_xsrf",
+        "password=''",
+        "allow_remote_access",
+    ):
         assert weakening not in recipe.replace("IdentityProvider.", ""), (
             f"make lab must keep token authentication and loopback binding: found {weakening!r}"
         )

@@ -34,7 +34,10 @@ def demo():
             fn(x),
             2 * x,
             "d(x**2)/dx",
-            mistakes={"the factor 2 is missing (x instead of 2x)": x, "x**2 is not its derivative": x**2},
+            mistakes={
+                "the factor 2 is missing (x instead of 2x)": x,
+                "x**2 is not its derivative": x**2,
+            },
         )
         return "matches 2x"
 

@@ -27,7 +27,7 @@ def backward_right(X, y, W1, b1, W2, b2):
 
 def backward_bce_delta(X, y, W1, b1, W2, b2):
     z1, h, p = _forward(X, W1, b1, W2, b2)
-    dz2 = (p - y) / len(X)                      # as in section 2, where the loss was BCE
+    dz2 = (p - y) / len(X)  # as in section 2, where the loss was BCE
     dz1 = (dz2 @ W2) * (z1 > 0)
     return dz1.T @ X, dz1.sum(axis=0), dz2.T @ h, dz2.sum(axis=0)
 
@@ -84,7 +84,7 @@ def backward_bias_summed_to_scalar(X, y, W1, b1, W2, b2):
 def backward_W2_not_transposed(X, y, W1, b1, W2, b2):
     z1, h, p = _forward(X, W1, b1, W2, b2)
     dz2 = 2 * (p - y) / len(X) * p * (1 - p)
-    dz1 = (dz2 @ W2.T) * (z1 > 0)               # (N, 1) @ (H, 1): a shape error
+    dz1 = (dz2 @ W2.T) * (z1 > 0)  # (N, 1) @ (H, 1): a shape error
     return dz1.T @ X, dz1.sum(axis=0), dz2.T @ h, dz2.sum(axis=0)
 
 
@@ -92,13 +92,13 @@ def backward_relu_in_place(X, y, W1, b1, W2, b2):
     z1, h, p = _forward(X, W1, b1, W2, b2)
     dz2 = 2 * (p - y) / len(X) * p * (1 - p)
     dz1 = (dz2 @ W2) * (z1 > 0)
-    W1 -= 0.5 * (dz1.T @ X)                     # "while I am at it": a training step, in place
+    W1 -= 0.5 * (dz1.T @ X)  # "while I am at it": a training step, in place
     return dz1.T @ X, dz1.sum(axis=0), dz2.T @ h, dz2.sum(axis=0)
 
 
 # --- ex_count_alive ------------------------------------------------------------------------------
 def _z1(X, W1, b1):
-    return X @ W1.transpose(0, 2, 1) + b1[:, None, :]     # (S, N, H)
+    return X @ W1.transpose(0, 2, 1) + b1[:, None, :]  # (S, N, H)
 
 
 def alive_right(X, W1, b1):
@@ -130,8 +130,8 @@ def alive_not_transposed(X, W1, b1):
 
 
 def alive_relu_in_place(X, W1, b1):
-    b1 += 0.0 * b1                                # harmless ...
-    W1[W1 < 0] = 0                                # ... "clip the dead weights" in place
+    b1 += 0.0 * b1  # harmless ...
+    W1[W1 < 0] = 0  # ... "clip the dead weights" in place
     return np.sum(np.any(_z1(X, W1, b1) > 0, axis=1), axis=1)
 
 

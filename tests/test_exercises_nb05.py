@@ -21,7 +21,7 @@ def momentum_right(p, grad, state, lr, momentum):
 
 
 def momentum_zeros_start(p, grad, state, lr, momentum):
-    buf = state.setdefault("momentum_buffer", np.zeros_like(p.data))   # mu * 0 + g = g: right too
+    buf = state.setdefault("momentum_buffer", np.zeros_like(p.data))  # mu * 0 + g = g: right too
     buf *= momentum
     buf += grad
     p.data -= lr * buf
@@ -51,7 +51,7 @@ def momentum_rebinds_data(p, grad, state, lr, momentum):
 
 def momentum_buffer_is_grad(p, grad, state, lr, momentum):
     if "momentum_buffer" not in state:
-        state["momentum_buffer"] = grad               # no copy: the buffer IS p.grad
+        state["momentum_buffer"] = grad  # no copy: the buffer IS p.grad
     else:
         state["momentum_buffer"] *= momentum
         state["momentum_buffer"] += grad
@@ -87,21 +87,30 @@ def momentum_hard_coded(p, grad, state, lr, momentum):
 
 
 def make_momentum_one_buffer_for_all():
-    buffer = []                                    # one buffer, on the optimizer, for every parameter
+    buffer = []  # one buffer, on the optimizer, for every parameter
 
     def momentum_one_buffer_for_all(p, grad, state, lr, momentum):
         if not buffer:
             buffer.append(grad.copy())
         else:
             buffer[0] *= momentum
-            buffer[0] += grad                      # (3,) buffer, (2, 3) gradient
+            buffer[0] += grad  # (3,) buffer, (2, 3) gradient
         p.data -= lr * buffer[0]
+
     return momentum_one_buffer_for_all
 
 
 # --- ex_adam_step(p, grad, state, lr, betas, eps) ------------------------------------------------
-def _adam(bias1=True, bias2=True, eps_where="after", counter_first=True, swap=False, store=True,
-          square=True, name="adam"):
+def _adam(
+    bias1=True,
+    bias2=True,
+    eps_where="after",
+    counter_first=True,
+    swap=False,
+    store=True,
+    square=True,
+    name="adam",
+):
     def step(p, grad, state, lr, betas, eps):
         beta1, beta2 = betas[::-1] if swap else betas
         if not state:
@@ -129,6 +138,7 @@ def _adam(bias1=True, bias2=True, eps_where="after", counter_first=True, swap=Fa
         p.data -= lr / c1 * m / denom
         if not counter_first:
             state["step"] += 1
+
     step.__name__ = name
     return step
 
@@ -146,7 +156,7 @@ adam_v_not_squared = _adam(square=False, name="adam_v_not_squared")
 
 
 def make_adam_counter_on_self():
-    counter = [0]                                  # one counter, on the optimizer, for every parameter
+    counter = [0]  # one counter, on the optimizer, for every parameter
 
     def adam_counter_on_self(p, grad, state, lr, betas, eps):
         beta1, beta2 = betas
@@ -157,11 +167,12 @@ def make_adam_counter_on_self():
         state["m"][...] = beta1 * state["m"] + (1 - beta1) * grad
         state["v"][...] = beta2 * state["v"] + (1 - beta2) * grad**2
         p.data -= lr / (1 - beta1**t) * state["m"] / (np.sqrt(state["v"] / (1 - beta2**t)) + eps)
+
     return adam_counter_on_self
 
 
 def adam_numpy_counter_after(p, grad, state, lr, betas, eps):
-    beta1, beta2 = np.array(betas)                 # numpy floats: 1/0 gives inf, not an error
+    beta1, beta2 = np.array(betas)  # numpy floats: 1/0 gives inf, not an error
     if not state:
         state.update(step=0, m=np.zeros_like(p.data), v=np.zeros_like(p.data))
     t = state["step"]
@@ -180,7 +191,9 @@ def adam_rebinds_data(p, grad, state, lr, betas, eps):
     t = state["step"]
     state["m"][...] = beta1 * state["m"] + (1 - beta1) * grad
     state["v"][...] = beta2 * state["v"] + (1 - beta2) * grad**2
-    p.data = p.data - lr / (1 - beta1**t) * state["m"] / (np.sqrt(state["v"] / (1 - beta2**t)) + eps)
+    p.data = p.data - lr / (1 - beta1**t) * state["m"] / (
+        np.sqrt(state["v"] / (1 - beta2**t)) + eps
+    )
 
 
 # --- ex_lr_ceiling(A) ----------------------------------------------------------------------------
@@ -193,7 +206,7 @@ def ceiling_from_eig(A):
 
 
 def ceiling_diagonal(A):
-    return 2 / np.max(np.diag(A))                  # right for the notebook's diagonal quadratic
+    return 2 / np.max(np.diag(A))  # right for the notebook's diagonal quadratic
 
 
 def ceiling_smallest(A):
@@ -206,7 +219,7 @@ def ceiling_one_over(A):
 
 def ceiling_best_rate(A):
     lam = np.linalg.eigvalsh(A)
-    return 2 / (lam.max() + lam.min())             # section 4's best constant rate
+    return 2 / (lam.max() + lam.min())  # section 4's best constant rate
 
 
 def ceiling_trace(A):
@@ -218,11 +231,11 @@ def ceiling_norm(A):
 
 
 def ceiling_all_eigenvalues(A):
-    return 2 / np.linalg.eigvalsh(A)               # one value per direction, not the ceiling
+    return 2 / np.linalg.eigvalsh(A)  # one value per direction, not the ceiling
 
 
 def ceiling_in_place(A):
-    A += A.T                                       # "make sure it is symmetric" ... in place
+    A += A.T  # "make sure it is symmetric" ... in place
     A /= 2
     A[0, 0] += 0.0
     A *= 1.0001

@@ -12,8 +12,14 @@ CONFIG = ROOT / "tools" / "hub" / "jupyterhub_config.py"
 
 
 def _load(monkeypatch, tmp_path, **env):
-    for key in ("BPCOURSE_HUB_PORT", "BPCOURSE_HUB_API_PORT", "BPCOURSE_HUB_INTERNAL_PORT",
-                "BPCOURSE_HUB_PASSWORD", "BPCOURSE_HUB_ADMIN_TOKEN", "BPCOURSE_HUB_PROXY"):
+    for key in (
+        "BPCOURSE_HUB_PORT",
+        "BPCOURSE_HUB_API_PORT",
+        "BPCOURSE_HUB_INTERNAL_PORT",
+        "BPCOURSE_HUB_PASSWORD",
+        "BPCOURSE_HUB_ADMIN_TOKEN",
+        "BPCOURSE_HUB_PROXY",
+    ):
         monkeypatch.delenv(key, raising=False)
     monkeypatch.setenv("BPCOURSE_HUB_STATE", str(tmp_path / "state"))
     for key, value in env.items():
@@ -43,7 +49,12 @@ def test_demo_password_and_admin_token(monkeypatch, tmp_path):
     c = _load(monkeypatch, tmp_path)
     assert c.SharedPasswordAuthenticator.user_password == "bpcourse-demo"  # the README's
     assert "services" not in c.JupyterHub, "no admin token unless one is given"
-    c = _load(monkeypatch, tmp_path, BPCOURSE_HUB_PASSWORD="another-class", BPCOURSE_HUB_ADMIN_TOKEN="t" * 32)
+    c = _load(
+        monkeypatch,
+        tmp_path,
+        BPCOURSE_HUB_PASSWORD="another-class",
+        BPCOURSE_HUB_ADMIN_TOKEN="t" * 32,
+    )
     assert c.SharedPasswordAuthenticator.user_password == "another-class"
     assert c.JupyterHub.services == [{"name": "course-admin", "api_token": "t" * 32}]
     assert c.JupyterHub.load_roles == [{"name": "admin", "services": ["course-admin"]}]
@@ -59,4 +70,10 @@ def test_a_short_demo_password_is_refused(monkeypatch, tmp_path):
 
 def test_users_inherit_no_secret_from_the_hub(monkeypatch, tmp_path):
     c = _load(monkeypatch, tmp_path)
-    assert set(c.Spawner.env_keep) == {"JUPYTERHUB_SINGLEUSER_APP", "PATH", "LANG", "LC_ALL", "IPYTHONDIR"}
+    assert set(c.Spawner.env_keep) == {
+        "JUPYTERHUB_SINGLEUSER_APP",
+        "PATH",
+        "LANG",
+        "LC_ALL",
+        "IPYTHONDIR",
+    }

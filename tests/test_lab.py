@@ -39,15 +39,21 @@ def _status(url: str) -> int:
 def lab(tmp_path):
     port = _free_port()
     # The exact command `make lab` runs (dry run), started here without a browser.
-    dry = subprocess.run(["make", "-s", "-n", "lab", f"LAB_PORT={port}"], cwd=ROOT, check=True,
-                         capture_output=True, text=True).stdout
+    dry = subprocess.run(
+        ["make", "-s", "-n", "lab", f"LAB_PORT={port}"],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
     line = next(ln for ln in dry.splitlines() if "jupyter lab" in ln)
     cmd = [*shlex.split(line), "--no-browser"]
     env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(ROOT / ".pytest_cache" / "jupyter-runtime")}
     log = tmp_path / "lab.log"
     with log.open("w") as sink:
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=sink, stderr=subprocess.STDOUT,
-                                start_new_session=True)
+        proc = subprocess.Popen(
+            cmd, cwd=ROOT, env=env, stdout=sink, stderr=subprocess.STDOUT, start_new_session=True
+        )
     try:
         for _ in range(150):
             if _status(f"http://127.0.0.1:{port}/api") in (200, 403):
@@ -69,8 +75,11 @@ def lab(tmp_path):
 @pytest.mark.skipif(sys.platform != "linux", reason="reads listening sockets the Linux way")
 def test_lab_listens_on_loopback_only_and_requires_a_token(lab):
     proc, port = lab
-    listening = [c.laddr.ip for c in psutil.Process(proc.pid).net_connections(kind="inet")
-                 if c.status == psutil.CONN_LISTEN and c.laddr.port == port]
+    listening = [
+        c.laddr.ip
+        for c in psutil.Process(proc.pid).net_connections(kind="inet")
+        if c.status == psutil.CONN_LISTEN and c.laddr.port == port
+    ]
     assert listening, "the lab server does not listen on its port"
     assert set(listening) <= {"127.0.0.1"}, f"lab listens on {listening}, expected 127.0.0.1 only"
     # Without the token the API refuses; the course's notebooks are not readable.

@@ -23,10 +23,22 @@ def test_vm_hwm_is_the_peak_not_the_current_memory():
 
 def test_table_reports_each_notebook_and_the_extremes():
     rows = [
-        {"notebook": "00_a.ipynb", "cells": 3, "peak_rss": 300 * 2**20, "start_rss": 50 * 2**20,
-         "cpu": 2.25, "wall": 3.0},
-        {"notebook": "01_b.ipynb", "cells": 9, "peak_rss": 420 * 2**20, "start_rss": 52 * 2**20,
-         "cpu": 7.5, "wall": 9.0},
+        {
+            "notebook": "00_a.ipynb",
+            "cells": 3,
+            "peak_rss": 300 * 2**20,
+            "start_rss": 50 * 2**20,
+            "cpu": 2.25,
+            "wall": 3.0,
+        },
+        {
+            "notebook": "01_b.ipynb",
+            "cells": 9,
+            "peak_rss": 420 * 2**20,
+            "start_rss": 52 * 2**20,
+            "cpu": 7.5,
+            "wall": 9.0,
+        },
     ]
     text = measure_notebooks.table(rows, server=90 * 2**20, notebooks_bytes=2048 * 1024)
     assert "| 00_a.ipynb | 3 | 300 MiB | 2.2 s | 3.0 s |" in text

@@ -314,9 +314,11 @@ def test_input_grad_false_skips_dx_like_torch_for_data():
     torch.nn.functional.cross_entropy(twin(torch.tensor(x)), torch.tensor(y)).backward()
     calls = []
     for name, m in [("tanh", model[0]), ("first linear", inner[0]), ("sigmoid", model[2])]:
+
         def spy(g, *args, name=name, backward=m.backward, **kwargs):
             calls.append((name, kwargs))
             return backward(g, *args, **kwargs)
+
         m.backward = spy
     crit = nn.CrossEntropyLoss()
     crit(model(x), y)
@@ -470,13 +472,36 @@ SHAPE = (4, 6)  # (out, in): fan_in 6, fan_out 4
         (lambda w: init.uniform_(w, rng=0), lambda g: g.uniform(0.0, 1.0, SHAPE)),
         (lambda w: init.normal_(w, rng=0), lambda g: g.normal(0.0, 1.0, SHAPE)),
         # torch's defaults: a=0, mode="fan_in", nonlinearity="leaky_relu" -> gain sqrt(2).
-        (lambda w: init.kaiming_uniform_(w, rng=0), lambda g: g.uniform(-math.sqrt(6 / 6), math.sqrt(6 / 6), SHAPE)),
-        (lambda w: init.kaiming_normal_(w, rng=0), lambda g: g.normal(0.0, math.sqrt(2 / 6), SHAPE)),
-        (lambda w: init.kaiming_normal_(w, mode="FAN_OUT", rng=0), lambda g: g.normal(0.0, math.sqrt(2 / 4), SHAPE)),
-        (lambda w: init.xavier_uniform_(w, rng=0), lambda g: g.uniform(-math.sqrt(6 / 10), math.sqrt(6 / 10), SHAPE)),
-        (lambda w: init.xavier_normal_(w, gain=2.0, rng=0), lambda g: g.normal(0.0, 2 * math.sqrt(2 / 10), SHAPE)),
+        (
+            lambda w: init.kaiming_uniform_(w, rng=0),
+            lambda g: g.uniform(-math.sqrt(6 / 6), math.sqrt(6 / 6), SHAPE),
+        ),
+        (
+            lambda w: init.kaiming_normal_(w, rng=0),
+            lambda g: g.normal(0.0, math.sqrt(2 / 6), SHAPE),
+        ),
+        (
+            lambda w: init.kaiming_normal_(w, mode="FAN_OUT", rng=0),
+            lambda g: g.normal(0.0, math.sqrt(2 / 4), SHAPE),
+        ),
+        (
+            lambda w: init.xavier_uniform_(w, rng=0),
+            lambda g: g.uniform(-math.sqrt(6 / 10), math.sqrt(6 / 10), SHAPE),
+        ),
+        (
+            lambda w: init.xavier_normal_(w, gain=2.0, rng=0),
+            lambda g: g.normal(0.0, 2 * math.sqrt(2 / 10), SHAPE),
+        ),
     ],
-    ids=["uniform_", "normal_", "kaiming_uniform_", "kaiming_normal_", "kaiming_normal_ fan_out", "xavier_uniform_", "xavier_normal_ gain 2"],
+    ids=[
+        "uniform_",
+        "normal_",
+        "kaiming_uniform_",
+        "kaiming_normal_",
+        "kaiming_normal_ fan_out",
+        "xavier_uniform_",
+        "xavier_normal_ gain 2",
+    ],
 )
 def test_init_defaults_value_for_value(fill, reference):
     w = np.zeros(SHAPE)
@@ -510,13 +535,17 @@ def test_sequential_indexing_bounds():
     s = nn.Sequential(a, b)
     assert s[-2] is a and s[-1] is b and s[1] is b and s[np.int64(0)] is a
     for bad in (2, -3):
-        with pytest.raises(IndexError, match=rf"^index {bad} is out of range for a Sequential of 2$"):
+        with pytest.raises(
+            IndexError, match=rf"^index {bad} is out of range for a Sequential of 2$"
+        ):
             s[bad]
     assert list(s[1:]) == [b] and len(s[:0]) == 0
 
 
 def test_sequential_repr_nests():
-    model = nn.Sequential(nn.Linear(3, 2, rng=0), nn.Sequential(nn.ReLU(), nn.LeakyReLU(0.2)), nn.Sequential())
+    model = nn.Sequential(
+        nn.Linear(3, 2, rng=0), nn.Sequential(nn.ReLU(), nn.LeakyReLU(0.2)), nn.Sequential()
+    )
     assert repr(model) == (
         "Sequential(\n"
         "  (0): Linear(in_features=3, out_features=2, bias=True)\n"
@@ -530,7 +559,11 @@ def test_sequential_repr_nests():
 
 
 def test_reprs_name_the_class():
-    assert [repr(m) for m in (nn.ReLU(), nn.Sigmoid(), nn.Tanh())] == ["ReLU()", "Sigmoid()", "Tanh()"]
+    assert [repr(m) for m in (nn.ReLU(), nn.Sigmoid(), nn.Tanh())] == [
+        "ReLU()",
+        "Sigmoid()",
+        "Tanh()",
+    ]
     assert repr(nn.MSELoss()) == "MSELoss(reduction='mean')"
     assert repr(nn.CrossEntropyLoss(reduction="none")) == "CrossEntropyLoss(reduction='none')"
 
@@ -579,7 +612,14 @@ def test_clip_of_an_empty_generator_warns():
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_batchnorm_buffers_and_parameters_keep_the_dtype(dtype):
     bn = nn.BatchNorm1d(3, dtype=dtype)
-    for arr in (bn.weight.data, bn.bias.data, bn.weight.grad, bn.bias.grad, bn.running_mean, bn.running_var):
+    for arr in (
+        bn.weight.data,
+        bn.bias.data,
+        bn.weight.grad,
+        bn.bias.grad,
+        bn.running_mean,
+        bn.running_var,
+    ):
         assert arr.dtype == dtype
     off = nn.BatchNorm1d(3, affine=False, track_running_stats=False)
     assert off.weight is None and off.bias is None and off.parameters() == []

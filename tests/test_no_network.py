@@ -36,9 +36,14 @@ def test_guard_allows_loopback():
 def test_notebook_kernels_run_with_the_guard(monkeypatch):
     # make test points IPYTHONDIR at tests/ipython, whose startup file installs the guard.
     monkeypatch.setenv("IPYTHONDIR", str(ROOT / "tests" / "ipython"))
-    nb = v4.new_notebook(cells=[v4.new_code_cell(
-        "import socket\ntry:\n    socket.create_connection(('93.184.215.14', 80), timeout=1)\n"
-        "except Exception as exc:\n    print(type(exc).__name__)")])
+    nb = v4.new_notebook(
+        cells=[
+            v4.new_code_cell(
+                "import socket\ntry:\n    socket.create_connection(('93.184.215.14', 80), timeout=1)\n"
+                "except Exception as exc:\n    print(type(exc).__name__)"
+            )
+        ]
+    )
     NotebookClient(nb, kernel_name="python3", timeout=60).execute()
     assert nb.cells[0].outputs[0]["text"].strip() == "NetworkAccessError"
     assert os.environ["IPYTHONDIR"].endswith("ipython")

@@ -56,9 +56,13 @@ def test_every_code_cell_executed_in_order_without_timing(nb):
     path, data = nb
     counts = []
     for i, cell in enumerate(_code_cells(data)):
-        assert "execution" not in cell.get("metadata", {}), f"{path.name} code cell {i}: timing metadata"
+        assert "execution" not in cell.get("metadata", {}), (
+            f"{path.name} code cell {i}: timing metadata"
+        )
         if _src(cell).strip():
-            assert cell.get("execution_count") is not None, f"{path.name} code cell {i} not executed"
+            assert cell.get("execution_count") is not None, (
+                f"{path.name} code cell {i} not executed"
+            )
             counts.append(cell["execution_count"])
     assert counts == list(range(1, len(counts) + 1)), (
         f"{path.name}: execution counts {counts[:10]}... are not 1..n; run `make execute NB={path}`"
@@ -88,8 +92,8 @@ def test_no_trailing_semicolon_no_warnings_no_reprs(nb):
         if lines and not lines[-1].lstrip().startswith("#"):
             assert not lines[-1].rstrip().endswith(";"), f"{path.name} code cell {i}: trailing ';'"
         for out in cell.get("outputs", []):
-            text = _src(out) if "text" in out else "".join(
-                out.get("data", {}).get("text/plain", "")
+            text = (
+                _src(out) if "text" in out else "".join(out.get("data", {}).get("text/plain", ""))
             )
             assert out.get("name") != "stderr" or "warn" not in text.lower(), (
                 f"{path.name} code cell {i}: a warning in the stored output: {text[:200]}"
@@ -115,8 +119,10 @@ def test_tags_used_as_the_course_defines_them(nb):
             assert re.search(r"perf_counter|timeit|time\(", src), (
                 f"{path.name} cell {i}: only cells that print timings may ignore their output"
             )
-        for comment, tag in (("# NBVAL_IGNORE_OUTPUT", "nbval-ignore-output"),
-                             ("# NBVAL_RAISES_EXCEPTION", "raises-exception")):
+        for comment, tag in (
+            ("# NBVAL_IGNORE_OUTPUT", "nbval-ignore-output"),
+            ("# NBVAL_RAISES_EXCEPTION", "raises-exception"),
+        ):
             assert comment not in src, f"{path.name} cell {i}: use the {tag!r} tag, not the comment"
 
 
@@ -131,7 +137,7 @@ def test_exercises_have_markers_and_a_check_cell(nb):
             n_exercises += 1
             assert "exercise" in tags, f"{path.name} cell {i}: solution markers need tag 'exercise'"
             assert src.count("### BEGIN SOLUTION") == src.count("### END SOLUTION"), path.name
-            following = next((c for c in cells[i + 1:] if c["cell_type"] == "code"), None)
+            following = next((c for c in cells[i + 1 :] if c["cell_type"] == "code"), None)
             assert following is not None and "exercise-check" in following["metadata"].get(
                 "tags", []
             ), f"{path.name} cell {i}: an exercise must be followed by a check cell"

@@ -38,8 +38,16 @@ def convex_grad(p: np.ndarray, noise: np.ndarray) -> np.ndarray:
     return np.asarray(noise + np.tanh(p) + 0.1 * p)
 
 
-def trajectory_diffs(make_ours, torch_cls, kwargs, shapes=SHAPES, steps=STEPS, seed=0,
-                     dtype=np.float64, schedule=None):
+def trajectory_diffs(
+    make_ours,
+    torch_cls,
+    kwargs,
+    shapes=SHAPES,
+    steps=STEPS,
+    seed=0,
+    dtype=np.float64,
+    schedule=None,
+):
     """Run both optimizers side by side; return the largest difference after each step.
 
     ``make_ours(params)`` builds the bpcourse optimizer (a class or a mutant subclass);
@@ -91,19 +99,46 @@ def grid(**options):
 
 
 CASES = (
-    [("SGD", dict(lr=0.1, **c)) for c in grid(
-        momentum=[0.0, 0.9], dampening=[0.0, 0.3], nesterov=[False, True],
-        weight_decay=[0.0, 0.1], maximize=[False, True])
-     if not c["nesterov"] or (c["momentum"] > 0 and c["dampening"] == 0)]
-    + [("Adagrad", dict(lr=0.1, **c)) for c in grid(
-        lr_decay=[0.0, 0.05], weight_decay=[0.0, 0.1], initial_accumulator_value=[0.0, 0.5],
-        maximize=[False, True])]
-    + [("RMSprop", dict(lr=0.01, **c)) for c in grid(
-        alpha=[0.99, 0.5], momentum=[0.0, 0.9], centered=[False, True],
-        weight_decay=[0.0, 0.1], maximize=[False, True])]
-    + [(name, dict(lr=0.05, **c)) for name in ("Adam", "AdamW") for c in grid(
-        betas=[(0.9, 0.999), (0.5, 0.9)], weight_decay=[0.0, 0.1], amsgrad=[False, True],
-        maximize=[False, True])]
+    [
+        ("SGD", dict(lr=0.1, **c))
+        for c in grid(
+            momentum=[0.0, 0.9],
+            dampening=[0.0, 0.3],
+            nesterov=[False, True],
+            weight_decay=[0.0, 0.1],
+            maximize=[False, True],
+        )
+        if not c["nesterov"] or (c["momentum"] > 0 and c["dampening"] == 0)
+    ]
+    + [
+        ("Adagrad", dict(lr=0.1, **c))
+        for c in grid(
+            lr_decay=[0.0, 0.05],
+            weight_decay=[0.0, 0.1],
+            initial_accumulator_value=[0.0, 0.5],
+            maximize=[False, True],
+        )
+    ]
+    + [
+        ("RMSprop", dict(lr=0.01, **c))
+        for c in grid(
+            alpha=[0.99, 0.5],
+            momentum=[0.0, 0.9],
+            centered=[False, True],
+            weight_decay=[0.0, 0.1],
+            maximize=[False, True],
+        )
+    ]
+    + [
+        (name, dict(lr=0.05, **c))
+        for name in ("Adam", "AdamW")
+        for c in grid(
+            betas=[(0.9, 0.999), (0.5, 0.9)],
+            weight_decay=[0.0, 0.1],
+            amsgrad=[False, True],
+            maximize=[False, True],
+        )
+    ]
 )
 
 
@@ -139,23 +174,47 @@ def _hyperparameters(name: str) -> st.SearchStrategy:
     unit = st.floats(0.0, 0.99)
     wd = st.sampled_from([0.0]) | st.floats(0.0, 0.2)
     if name == "SGD":
-        return st.builds(dict, lr=st.floats(0.0, 0.5), momentum=unit,
-                         dampening=st.floats(0.0, 1.0), weight_decay=wd,
-                         nesterov=st.booleans(), maximize=st.booleans()).map(_fix_nesterov)
+        return st.builds(
+            dict,
+            lr=st.floats(0.0, 0.5),
+            momentum=unit,
+            dampening=st.floats(0.0, 1.0),
+            weight_decay=wd,
+            nesterov=st.booleans(),
+            maximize=st.booleans(),
+        ).map(_fix_nesterov)
     if name == "Adagrad":
-        return st.builds(dict, lr=st.floats(0.0, 0.5), lr_decay=st.floats(0.0, 0.1),
-                         weight_decay=wd, initial_accumulator_value=st.floats(0.0, 1.0),
-                         eps=st.floats(1e-10, 1e-3), maximize=st.booleans())
+        return st.builds(
+            dict,
+            lr=st.floats(0.0, 0.5),
+            lr_decay=st.floats(0.0, 0.1),
+            weight_decay=wd,
+            initial_accumulator_value=st.floats(0.0, 1.0),
+            eps=st.floats(1e-10, 1e-3),
+            maximize=st.booleans(),
+        )
     if name == "RMSprop":
         # alpha >= 0.5: with alpha near 0 a centered RMSprop divides by eps and the
         # trajectories reach 1e8, where an absolute tolerance says nothing.
-        return st.builds(dict, lr=st.floats(0.0, 0.05), alpha=st.floats(0.5, 0.999),
-                         eps=st.floats(1e-8, 1e-3), weight_decay=wd, momentum=unit,
-                         centered=st.booleans(), maximize=st.booleans())
-    return st.builds(dict, lr=st.floats(0.0, 0.1),
-                     betas=st.tuples(st.floats(0.0, 0.99), st.floats(0.0, 0.9999)),
-                     eps=st.floats(1e-8, 1e-3), weight_decay=wd, amsgrad=st.booleans(),
-                     maximize=st.booleans())
+        return st.builds(
+            dict,
+            lr=st.floats(0.0, 0.05),
+            alpha=st.floats(0.5, 0.999),
+            eps=st.floats(1e-8, 1e-3),
+            weight_decay=wd,
+            momentum=unit,
+            centered=st.booleans(),
+            maximize=st.booleans(),
+        )
+    return st.builds(
+        dict,
+        lr=st.floats(0.0, 0.1),
+        betas=st.tuples(st.floats(0.0, 0.99), st.floats(0.0, 0.9999)),
+        eps=st.floats(1e-8, 1e-3),
+        weight_decay=wd,
+        amsgrad=st.booleans(),
+        maximize=st.booleans(),
+    )
 
 
 def _fix_nesterov(kw: dict) -> dict:
@@ -166,10 +225,14 @@ def _fix_nesterov(kw: dict) -> dict:
 
 
 @settings(max_examples=40)
-@given(data=st.data(), name=st.sampled_from(NAMES),
-       shapes=st.lists(array_shapes(min_dims=0, max_dims=3, min_side=1, max_side=4),
-                       min_size=1, max_size=3),
-       seed=st.integers(0, 2**16))
+@given(
+    data=st.data(),
+    name=st.sampled_from(NAMES),
+    shapes=st.lists(
+        array_shapes(min_dims=0, max_dims=3, min_side=1, max_side=4), min_size=1, max_size=3
+    ),
+    seed=st.integers(0, 2**16),
+)
 def test_hypothesis_shapes_and_hyperparameters(data, name, shapes, seed):
     kwargs = data.draw(_hyperparameters(name), label="kwargs")
     assert_matches_torch(name, kwargs, shapes=shapes, seed=seed)
@@ -182,9 +245,9 @@ class TextbookAdam(optim.Adam):
     With no switch on it must equal torch (so each mutant differs by its one bug only).
     """
 
-    bias_correction = True      # False: forget  m / (1 - beta1^t),  v / (1 - beta2^t)
-    shared_counter = False      # True: one counter for all parameters, advanced per parameter
-    eps_inside_sqrt = False     # True: sqrt(v_hat + eps) instead of sqrt(v_hat) + eps
+    bias_correction = True  # False: forget  m / (1 - beta1^t),  v / (1 - beta2^t)
+    shared_counter = False  # True: one counter for all parameters, advanced per parameter
+    eps_inside_sqrt = False  # True: sqrt(v_hat + eps) instead of sqrt(v_hat) + eps
 
     def _update(self, p, grad, state):
         beta1, beta2 = self.betas
@@ -251,10 +314,13 @@ def test_textbook_adam_without_bugs_matches_torch():
     assert max(diffs) <= TOL
 
 
-@pytest.mark.parametrize("mutant, torch_name, kwargs", MUTANTS, ids=[m[0].__name__ for m in MUTANTS])
+@pytest.mark.parametrize(
+    "mutant, torch_name, kwargs", MUTANTS, ids=[m[0].__name__ for m in MUTANTS]
+)
 def test_the_comparison_catches_a_broken_optimizer(mutant, torch_name, kwargs):
-    diffs = trajectory_diffs(lambda ps: mutant(ps, **kwargs), getattr(torch.optim, torch_name),
-                             kwargs)
+    diffs = trajectory_diffs(
+        lambda ps: mutant(ps, **kwargs), getattr(torch.optim, torch_name), kwargs
+    )
     assert max(diffs) > 1e-4, f"{mutant.__name__} was not caught: max diff {max(diffs):.2e}"
     # ... and caught early: within the first 3 steps the diff is already far above TOL.
     assert max(diffs[:3]) > 1e3 * TOL, f"{mutant.__name__}: first diffs {diffs[:3]}"
@@ -399,32 +465,42 @@ INVALID = [
 ]
 
 
-@pytest.mark.parametrize("name, kwargs, arg", INVALID,
-                         ids=[f"{n}-{list(k)[-1]}" for n, k, _ in INVALID])
+@pytest.mark.parametrize(
+    "name, kwargs, arg", INVALID, ids=[f"{n}-{list(k)[-1]}" for n, k, _ in INVALID]
+)
 def test_invalid_hyperparameter_is_one_clear_value_error(name, kwargs, arg):
     with pytest.raises(ValueError, match=rf"^{name}: {arg}") as info:
         getattr(optim, name)([Parameter(np.ones(2))], **kwargs)
     assert "got" in str(info.value)
 
 
-@pytest.mark.parametrize("kwargs, arg", [({"lr": "0.1"}, "lr"), ({"lr": None}, "lr"),
-                                         ({"momentum": True}, "momentum"),
-                                         ({"nesterov": "yes"}, "nesterov")])
+@pytest.mark.parametrize(
+    "kwargs, arg",
+    [
+        ({"lr": "0.1"}, "lr"),
+        ({"lr": None}, "lr"),
+        ({"momentum": True}, "momentum"),
+        ({"nesterov": "yes"}, "nesterov"),
+    ],
+)
 def test_hyperparameter_of_the_wrong_kind_is_a_type_error(kwargs, arg):
     with pytest.raises(TypeError, match=rf"^SGD: {arg} must be"):
         optim.SGD([Parameter(np.ones(2))], **kwargs)
 
 
-@pytest.mark.parametrize("params, error, message", [
-    ([], ValueError, "empty parameter list"),
-    (iter([]), ValueError, "empty parameter list"),
-    (Parameter(np.ones(2)), TypeError, "wrap it in a list"),
-    (np.ones(2), TypeError, "iterable of Parameters"),
-    ([np.ones(2)], TypeError, r"params\[0\].*wrap arrays in bpcourse.nn.Parameter"),
-    ([torch.ones(2)], TypeError, r"params\[0\].*torch tensor"),
-    ([{"params": []}], TypeError, "parameter groups are not supported"),
-    (Module(), TypeError, r"pass model.parameters\(\)"),
-])
+@pytest.mark.parametrize(
+    "params, error, message",
+    [
+        ([], ValueError, "empty parameter list"),
+        (iter([]), ValueError, "empty parameter list"),
+        (Parameter(np.ones(2)), TypeError, "wrap it in a list"),
+        (np.ones(2), TypeError, "iterable of Parameters"),
+        ([np.ones(2)], TypeError, r"params\[0\].*wrap arrays in bpcourse.nn.Parameter"),
+        ([torch.ones(2)], TypeError, r"params\[0\].*torch tensor"),
+        ([{"params": []}], TypeError, "parameter groups are not supported"),
+        (Module(), TypeError, r"pass model.parameters\(\)"),
+    ],
+)
 def test_bad_params_are_refused_with_a_hint(params, error, message):
     with pytest.raises(error, match=message):
         optim.Adam(params)

@@ -26,8 +26,6 @@ EDGES = [
 ]
 
 
-
-
 def _texts(ax: Axes) -> list[str]:
     return [t.get_text() for t in ax.texts]
 

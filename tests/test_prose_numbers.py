@@ -46,7 +46,9 @@ STRIP = [
         r"(?:\s*(?:and|to|or|-|–|,)\s*\d+(?:\.\d+)*)*"
     ),
     re.compile(r"\*\*Time:?\*\*[^\n]*"),
-    re.compile(r"\b[01]\d(?=\s*(?:\||·|_))"),  # a notebook's number in the course's tables and links
+    re.compile(
+        r"\b[01]\d(?=\s*(?:\||·|_))"
+    ),  # a notebook's number in the course's tables and links
 ]
 
 
@@ -119,9 +121,7 @@ def prose_numbers(nb):
 
 def backed(value: float, half: float, pct: bool, outputs: list[float]) -> bool:
     targets = [(value, half)] + ([(value / 100, half / 100)] if pct else [])
-    return any(
-        math.isclose(abs(v), t, abs_tol=h * 1.0001) for t, h in targets for v in outputs
-    )
+    return any(math.isclose(abs(v), t, abs_tol=h * 1.0001) for t, h in targets for v in outputs)
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
@@ -144,7 +144,9 @@ def test_every_number_in_prose_is_produced_or_allowed(path):
         f"{path.name}: numbers in prose that no output shows (print them from a cell, or add "
         f"them to tests/prose_numbers/{path.stem}.txt with a reason):\n" + "\n".join(unbacked)
     )
-    assert not stale, f"tests/prose_numbers/{path.stem}.txt: entries that match nothing:\n" + "\n".join(stale)
+    assert not stale, (
+        f"tests/prose_numbers/{path.stem}.txt: entries that match nothing:\n" + "\n".join(stale)
+    )
 
 
 def test_the_rule_can_fail():

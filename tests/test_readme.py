@@ -24,4 +24,6 @@ def test_readme_lists_every_notebook_with_its_own_time_estimate():
         row = next((ln for ln in readme.splitlines() if f"(notebooks/{path.name})" in ln), None)
         assert row is not None, f"README's course table misses {path.name}"
         minutes = describe_notebook(nbformat.read(path, as_version=4))["minutes"]
-        assert f"| {minutes} min |" in row, f"{path.name}: README says {row!r}, notebook {minutes} min"
+        assert f"| {minutes} min |" in row, (
+            f"{path.name}: README says {row!r}, notebook {minutes} min"
+        )

@@ -32,8 +32,13 @@ def _source(cell) -> str:
 def test_every_section_has_speaker_notes(path):
     """Each ``## `` section slide is followed by a notes cell: 3-6 bullets, a question, minutes."""
     cells = json.loads(path.read_text())["cells"]
-    sections = [i for i, c in enumerate(cells) if c["cell_type"] == "markdown"
-                and _source(c).lstrip().startswith("## ") and _kind(c) == "slide"]
+    sections = [
+        i
+        for i, c in enumerate(cells)
+        if c["cell_type"] == "markdown"
+        and _source(c).lstrip().startswith("## ")
+        and _kind(c) == "slide"
+    ]
     assert sections, f"{path.name}: no section slides"
     missing = []
     for i in sections:
@@ -55,7 +60,12 @@ def test_every_section_has_speaker_notes(path):
 
 def _png(width: int, height: int) -> str:
     """A base64 PNG header of the given size (all the height model reads)."""
-    head = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + width.to_bytes(4, "big") + height.to_bytes(4, "big")
+    head = (
+        b"\x89PNG\r\n\x1a\n"
+        + b"\x00\x00\x00\rIHDR"
+        + width.to_bytes(4, "big")
+        + height.to_bytes(4, "big")
+    )
     return base64.b64encode(head + b"\x08\x06\x00\x00\x00" + b"\x00" * 20).decode()
 
 
@@ -97,7 +107,11 @@ def test_png_size_reads_the_header():
 
 def test_a_long_code_cell_becomes_pieces_that_each_fit():
     body = "\n\n".join(f"def f{i}(x):\n    y = x + {i}\n    return y * 2" for i in range(40))
-    out = {"output_type": "stream", "name": "stdout", "text": "".join(f"line {i}\n" for i in range(60))}
+    out = {
+        "output_type": "stream",
+        "name": "stdout",
+        "text": "".join(f"line {i}\n" for i in range(60)),
+    }
     nb = _nb(_md("## A section", "slide"), _code(body, outputs=[out]))
     result, _ = slides.SlideFitPreprocessor().preprocess(nb, {})
     groups = _subslides(result.cells)
@@ -118,7 +132,13 @@ def test_an_image_that_does_not_fit_is_scaled_but_not_below_the_minimum():
     result, _ = slides.SlideFitPreprocessor().preprocess(nb, {})
     for group in _subslides(result.cells):
         assert sum(slides.cell_height(c) for c in group) <= slides.BUDGET
-    images = [o for c in result.cells if c.cell_type == "code" for o in c.outputs if "image/png" in o.get("data", {})]
+    images = [
+        o
+        for c in result.cells
+        if c.cell_type == "code"
+        for o in c.outputs
+        if "image/png" in o.get("data", {})
+    ]
     assert len(images) == 1
     width = images[0].get("metadata", {}).get("image/png", {}).get("width", 900)
     assert slides.MIN_IMAGE_SCALE * 900 <= width <= 900
@@ -126,8 +146,11 @@ def test_an_image_that_does_not_fit_is_scaled_but_not_below_the_minimum():
 
 def test_exercise_shows_the_stub_and_the_solution_goes_to_the_notes():
     src = "def ex_f(x):\n    ### BEGIN SOLUTION\n    return 2 * x\n    ### END SOLUTION"
-    check = _code('exercise("ex_f")', tags=["exercise-check"],
-                  outputs=[{"output_type": "stream", "name": "stdout", "text": "ex_f: OK\n"}])
+    check = _code(
+        'exercise("ex_f")',
+        tags=["exercise-check"],
+        outputs=[{"output_type": "stream", "name": "stdout", "text": "ex_f: OK\n"}],
+    )
     nb = _nb(_md("## Exercise", "slide"), _code(src, tags=["exercise"]), check)
     result, _ = slides.SlideFitPreprocessor().preprocess(nb, {})
     shown = [c for c in result.cells if _kind(c) != "notes"]
@@ -135,12 +158,19 @@ def test_exercise_shows_the_stub_and_the_solution_goes_to_the_notes():
     assert not any("return 2 * x" in c.source for c in shown)
     assert any("NotImplementedError" in c.source for c in shown)
     assert len(notes) == 1 and "return 2 * x" in notes[0].source
-    assert all(not c.outputs for c in shown if c.cell_type == "code"), "the check's OK is not projected"
+    assert all(not c.outputs for c in shown if c.cell_type == "code"), (
+        "the check's OK is not projected"
+    )
 
 
 def test_links_to_notebooks_point_at_decks_and_imports_show_no_code():
-    nb = _nb(_md("Next: [02 · Forward](02_forward_pass.ipynb#top), [site](https://x.org/a.ipynb)", "slide"),
-             _code("import numpy as np\nfrom bpcourse import nn"))
+    nb = _nb(
+        _md(
+            "Next: [02 · Forward](02_forward_pass.ipynb#top), [site](https://x.org/a.ipynb)",
+            "slide",
+        ),
+        _code("import numpy as np\nfrom bpcourse import nn"),
+    )
     result, _ = slides.SlideFitPreprocessor().preprocess(nb, {})
     assert "(02_forward_pass.slides.html#top)" in result.cells[0].source
     assert "(https://x.org/a.ipynb)" in result.cells[0].source
@@ -153,6 +183,9 @@ def test_no_estimated_subslide_is_taller_than_the_canvas(path):
     """The course's own notebooks, through the build: every subslide within the height budget."""
     nb = nbformat.read(path, as_version=4)
     result, _ = slides.SlideFitPreprocessor().preprocess(nb, {})
-    too_tall = [round(sum(slides.cell_height(c) for c in g)) for g in _subslides(result.cells)
-                if sum(slides.cell_height(c) for c in g) > slides.BUDGET]
+    too_tall = [
+        round(sum(slides.cell_height(c) for c in g))
+        for g in _subslides(result.cells)
+        if sum(slides.cell_height(c) for c in g) > slides.BUDGET
+    ]
     assert not too_tall, f"{path.name}: estimated heights {too_tall} > {slides.BUDGET}"

@@ -20,7 +20,9 @@ def _lint(*paths: pathlib.Path):
     """check-jsonschema's command line, run in this process (exit_code, output)."""
     from check_jsonschema.cli.main_command import main
 
-    return CliRunner().invoke(main, ["--builtin-schema", "vendor.github-workflows", *map(str, paths)])
+    return CliRunner().invoke(
+        main, ["--builtin-schema", "vendor.github-workflows", *map(str, paths)]
+    )
 
 
 def test_workflows_pass_the_schema():
@@ -30,11 +32,14 @@ def test_workflows_pass_the_schema():
     assert result.exit_code == 0, result.output
 
 
-@pytest.mark.parametrize("broken", [
-    "on: push\njobs:\n  test:\n    steps:\n      - run: make test\n",            # no runs-on
-    "on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps: make\n",  # steps not a list
-    "on: [pushed]\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n      - run: x\n",  # no such event
-])
+@pytest.mark.parametrize(
+    "broken",
+    [
+        "on: push\njobs:\n  test:\n    steps:\n      - run: make test\n",  # no runs-on
+        "on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps: make\n",  # steps not a list
+        "on: [pushed]\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n      - run: x\n",  # no such event
+    ],
+)
 def test_the_schema_check_rejects_a_broken_workflow(tmp_path, broken):
     path = tmp_path / "broken.yml"
     path.write_text(broken)
@@ -63,7 +68,10 @@ def test_pages_builds_the_site_and_deploys_it():
     pages = _load("pages.yml")
     steps = [s for job in pages["jobs"].values() for s in job["steps"]]
     assert any("make html" in s.get("run", "") for s in steps)
-    assert any(s.get("uses", "").startswith("actions/upload-pages-artifact") and
-               s["with"]["path"] == "build/site" for s in steps)
+    assert any(
+        s.get("uses", "").startswith("actions/upload-pages-artifact")
+        and s["with"]["path"] == "build/site"
+        for s in steps
+    )
     assert any(s.get("uses", "").startswith("actions/deploy-pages") for s in steps)
     assert pages["permissions"]["pages"] == "write" and pages["permissions"]["id-token"] == "write"

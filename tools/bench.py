@@ -117,8 +117,12 @@ def make_data(sizes: list[int], batch: int, dtype: type, seed: int = 0):
     weights = []
     for fan_in, fan_out in zip(sizes[:-1], sizes[1:], strict=True):
         bound = 1 / np.sqrt(fan_in)
-        weights.append((rng.uniform(-bound, bound, (fan_out, fan_in)).astype(dtype),
-                        rng.uniform(-bound, bound, fan_out).astype(dtype)))
+        weights.append(
+            (
+                rng.uniform(-bound, bound, (fan_out, fan_in)).astype(dtype),
+                rng.uniform(-bound, bound, fan_out).astype(dtype),
+            )
+        )
     return X, y, weights
 
 
@@ -271,33 +275,70 @@ def bench_matmuls(cfg: Config) -> str:
             ("dX = g W", lambda g=g, W=W: g @ W, lambda gt=gt, Wt=Wt: gt @ Wt),
         ):
             times = interleaved({"numpy": ours, "torch": theirs}, cfg)
-            rows.append([f"{fan_in}->{fan_out}", what, fmt_time(times["numpy"][0]),
-                         fmt_time(times["torch"][0]),
-                         f"{median_ratio(times['numpy'][1], times['torch'][1]):.2f}"])
+            rows.append(
+                [
+                    f"{fan_in}->{fan_out}",
+                    what,
+                    fmt_time(times["numpy"][0]),
+                    fmt_time(times["torch"][0]),
+                    f"{median_ratio(times['numpy'][1], times['torch'][1]):.2f}",
+                ]
+            )
     name = "-".join(map(str, sizes))
-    return (f"### Matrix products of the {name} MLP, batch {batch}, float32, median\n\n"
-            + table(["layer", "product", "numpy", "torch", "numpy/torch"], rows))
+    return f"### Matrix products of the {name} MLP, batch {batch}, float32, median\n\n" + table(
+        ["layer", "product", "numpy", "torch", "numpy/torch"], rows
+    )
 
 
 def bench_mlps(cfg: Config) -> str:
-    configs = [([2, 4, 2], 4), ([2, 16, 16, 2], 64), ([64, 128, 10], 128), ([784, 512, 512, 10], 256)]
+    configs = [
+        ([2, 4, 2], 4),
+        ([2, 16, 16, 2], 64),
+        ([64, 128, 10], 128),
+        ([784, 512, 512, 10], 256),
+    ]
     if cfg.quick:
         configs = [([2, 4, 2], 4), ([8, 16, 3], 16)]
     rows, ratio_rows = [], []
     for dtype in (np.float32, np.float64):
         for sizes, batch in configs:
             X, y, weights = make_data(sizes, batch, dtype)
-            ours, theirs, hand = (cls(X, y, weights, dtype) for cls in (BpcourseMLP, TorchMLP, NumpyMLP))
+            ours, theirs, hand = (
+                cls(X, y, weights, dtype) for cls in (BpcourseMLP, TorchMLP, NumpyMLP)
+            )
             steps = interleaved({"b": ours.step, "t": theirs.step, "n": hand.step}, cfg)
-            halves = interleaved({"bf": ours.forward, "tf": theirs.forward,
-                                  "bb": ours.backward_only(), "tb": theirs.backward_only()}, cfg)
+            halves = interleaved(
+                {
+                    "bf": ours.forward,
+                    "tf": theirs.forward,
+                    "bb": ours.backward_only(),
+                    "tb": theirs.backward_only(),
+                },
+                cfg,
+            )
             (tb, b_runs), (tt, t_runs), (tn, n_runs) = steps["b"], steps["t"], steps["n"]
             name, dt = "-".join(map(str, sizes)), np.dtype(dtype).name
-            rows.append([name, str(batch), dt, fmt_time(tb), fmt_time(tt), fmt_time(tn),
-                         f"{median_ratio(b_runs, t_runs):.2f}", f"{median_ratio(b_runs, n_runs):.2f}"])
-            ratio_rows.append([name, str(batch), dt,
-                               f"{median_ratio(halves['bb'][1], halves['bf'][1]):.2f}",
-                               f"{median_ratio(halves['tb'][1], halves['tf'][1]):.2f}"])
+            rows.append(
+                [
+                    name,
+                    str(batch),
+                    dt,
+                    fmt_time(tb),
+                    fmt_time(tt),
+                    fmt_time(tn),
+                    f"{median_ratio(b_runs, t_runs):.2f}",
+                    f"{median_ratio(b_runs, n_runs):.2f}",
+                ]
+            )
+            ratio_rows.append(
+                [
+                    name,
+                    str(batch),
+                    dt,
+                    f"{median_ratio(halves['bb'][1], halves['bf'][1]):.2f}",
+                    f"{median_ratio(halves['tb'][1], halves['tf'][1]):.2f}",
+                ]
+            )
     return (
         "### Train step (forward, loss, backward, SGD update), median\n\n"
         "ReLU MLPs, CrossEntropyLoss, SGD(lr=0.01), the same weights and batch for all three. "
@@ -306,8 +347,19 @@ def bench_mlps(cfg: Config) -> str:
         "`input_grad=False` skips dL/dX, and so does the numpy step. torch: its defaults "
         "(zero_grad sets .grad to None; bpcourse fills .grad with zeros and its backward adds into it). Ratios "
         "are medians of per-round ratios.\n\n"
-        + table(["MLP", "batch", "dtype", "bpcourse", "torch", "numpy by hand",
-                 "bpcourse/torch", "bpcourse/numpy"], rows)
+        + table(
+            [
+                "MLP",
+                "batch",
+                "dtype",
+                "bpcourse",
+                "torch",
+                "numpy by hand",
+                "bpcourse/torch",
+                "bpcourse/numpy",
+            ],
+            rows,
+        )
         + "\n\n### Backward time / forward time\n\n"
         "Forward: model and loss (torch with autograd recording). Backward: loss backward and "
         "model backward, repeated on one forward's graph.\n\n"
@@ -344,17 +396,27 @@ def bench_optimizers(cfg: Config) -> str:
     rows = []
     for label in labels:
         (to, o_runs), (tt, t_runs) = times[label, "ours"], times[label, "theirs"]
-        rows.append([label, f"{W.size:,}", fmt_time(to), fmt_time(tt),
-                     f"{median_ratio(o_runs, t_runs):.2f}"])
+        rows.append(
+            [
+                label,
+                f"{W.size:,}",
+                fmt_time(to),
+                fmt_time(tt),
+                f"{median_ratio(o_runs, t_runs):.2f}",
+            ]
+        )
     return "### Optimizer step, float32, median\n\n" + table(
-        ["optimizer", "parameters", "bpcourse", "torch.optim", "ratio"], rows)
+        ["optimizer", "parameters", "bpcourse", "torch.optim", "ratio"], rows
+    )
 
 
 # --- scalar engine -------------------------------------------------------------------------------
 def bench_engine(cfg: Config) -> str:
     if engine is None:
-        return ("### Scalar engine (bpcourse.engine.Value)\n\n"
-                f"Not measured: bpcourse.engine could not be imported ({ENGINE_MISSING}).")
+        return (
+            "### Scalar engine (bpcourse.engine.Value)\n\n"
+            f"Not measured: bpcourse.engine could not be imported ({ENGINE_MISSING})."
+        )
     n_chain = 10_000 if cfg.quick else 100_000
     gc.collect()
     tracked = len(gc.get_objects())
@@ -393,18 +455,28 @@ def bench_engine(cfg: Config) -> str:
         gc.unfreeze()
     n = n_chain + 1
     rows = [
-        [f"MLP 2-16-16-1 on one sample ({nodes:,} nodes)", "forward + backward", fmt_time(t_mlp),
-         f"{nodes / t_mlp:,.0f} nodes/s"],
+        [
+            f"MLP 2-16-16-1 on one sample ({nodes:,} nodes)",
+            "forward + backward",
+            fmt_time(t_mlp),
+            f"{nodes / t_mlp:,.0f} nodes/s",
+        ],
         [f"chain of {n:,} tanh nodes", "forward", fmt_time(t_fwd), f"{n / t_fwd:,.0f} nodes/s"],
         [f"chain of {n:,} tanh nodes", "backward", fmt_time(t_bwd), f"{n / t_bwd:,.0f} nodes/s"],
-        [f"chain of {n:,} tanh nodes", "forward, after gc.freeze()", fmt_time(t_fwd_frozen),
-         f"{n / t_fwd_frozen:,.0f} nodes/s"],
+        [
+            f"chain of {n:,} tanh nodes",
+            "forward, after gc.freeze()",
+            fmt_time(t_fwd_frozen),
+            f"{n / t_fwd_frozen:,.0f} nodes/s",
+        ],
     ]
-    return ("### Scalar engine (bpcourse.engine.Value)\n\n"
-            f"In this process ({tracked:,} objects tracked by the garbage collector at the "
-            "start, torch's included, as in a notebook). The MLP is timed by timeit, which "
-            "switches the collector off; the chain is timed with it on.\n\n"
-            + table(["graph", "pass", "time", "rate"], rows))
+    return (
+        "### Scalar engine (bpcourse.engine.Value)\n\n"
+        f"In this process ({tracked:,} objects tracked by the garbage collector at the "
+        "start, torch's included, as in a notebook). The MLP is timed by timeit, which "
+        "switches the collector off; the chain is timed with it on.\n\n"
+        + table(["graph", "pass", "time", "rate"], rows)
+    )
 
 
 # --- the course ---------------------------------------------------------------------------------
@@ -445,11 +517,24 @@ def bench_notebooks() -> str:
     peak_max = 0
     with tempfile.TemporaryDirectory() as tmp:
         for nb in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
-            cmd = [sys.executable, "-c", RUN_ONE, jupyter, "nbconvert", "--to", "notebook",
-                   "--execute", "--output-dir", tmp, "--ExecutePreprocessor.kernel_name=python3",
-                   "--ExecutePreprocessor.record_timing=True", str(nb)]
-            run = subprocess.run(cmd, capture_output=True, text=True, env=env,
-                                 cwd=ROOT / "notebooks")
+            cmd = [
+                sys.executable,
+                "-c",
+                RUN_ONE,
+                jupyter,
+                "nbconvert",
+                "--to",
+                "notebook",
+                "--execute",
+                "--output-dir",
+                tmp,
+                "--ExecutePreprocessor.kernel_name=python3",
+                "--ExecutePreprocessor.record_timing=True",
+                str(nb),
+            ]
+            run = subprocess.run(
+                cmd, capture_output=True, text=True, env=env, cwd=ROOT / "notebooks"
+            )
             if run.returncode != 0:  # a notebook that does not execute: say so, go on
                 rows.append([nb.name, "**failed**", "", "", ""])
                 continue
@@ -459,12 +544,26 @@ def bench_notebooks() -> str:
             for i, v in enumerate((wall, cells, cpu)):
                 totals[i] += v
             peak_max = max(peak_max, peak_kib)
-            rows.append([nb.name, f"{wall:.1f} s", f"{cells:.1f} s", f"{cpu:.1f} s",
-                         f"{peak_kib / 1024:.0f} MiB"])
-    rows.append(["**all notebooks**", *(f"**{t:.1f} s**" for t in totals),
-                 f"**{peak_max / 1024:.0f} MiB** (max)"])
-    return ("### Executing the course (jupyter nbconvert --execute, one notebook at a time)\n\n"
-            + table(["notebook", "wall", "cells", "CPU", "peak memory"], rows))
+            rows.append(
+                [
+                    nb.name,
+                    f"{wall:.1f} s",
+                    f"{cells:.1f} s",
+                    f"{cpu:.1f} s",
+                    f"{peak_kib / 1024:.0f} MiB",
+                ]
+            )
+    rows.append(
+        [
+            "**all notebooks**",
+            *(f"**{t:.1f} s**" for t in totals),
+            f"**{peak_max / 1024:.0f} MiB** (max)",
+        ]
+    )
+    return (
+        "### Executing the course (jupyter nbconvert --execute, one notebook at a time)\n\n"
+        + table(["notebook", "wall", "cells", "CPU", "peak memory"], rows)
+    )
 
 
 def machine(threads: int) -> str:
@@ -476,12 +575,17 @@ def machine(threads: int) -> str:
                 break
     except OSError:
         pass
-    blas = ", ".join(f"{i['internal_api']} {i.get('version')} ({i.get('architecture')})"
-                     for i in threadpoolctl.threadpool_info() if i["user_api"] == "blas")
-    return (f"Machine: {cpu}, {os.cpu_count()} cores, {threads} thread(s) for numpy and torch; "
-            f"numpy BLAS: {blas}; torch {torch.__version__} (BLAS: {torch_blas()}); "
-            f"numpy {np.__version__}; Python {platform.python_version()}; "
-            f"measured {time.strftime('%Y-%m-%d')}.")
+    blas = ", ".join(
+        f"{i['internal_api']} {i.get('version')} ({i.get('architecture')})"
+        for i in threadpoolctl.threadpool_info()
+        if i["user_api"] == "blas"
+    )
+    return (
+        f"Machine: {cpu}, {os.cpu_count()} cores, {threads} thread(s) for numpy and torch; "
+        f"numpy BLAS: {blas}; torch {torch.__version__} (BLAS: {torch_blas()}); "
+        f"numpy {np.__version__}; Python {platform.python_version()}; "
+        f"measured {time.strftime('%Y-%m-%d')}."
+    )
 
 
 def torch_blas() -> str:
@@ -496,34 +600,62 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="tiny sizes (the CI smoke test)")
     parser.add_argument(
-        "--threads", type=int, default=1,
+        "--threads",
+        type=int,
+        default=1,
         help="threads for numpy's BLAS and torch alike (default 1: what the notebooks use, "
-             "and the only steady figure on a small shared machine)")
-    parser.add_argument("--repeat", type=int, default=None,
-                        help="rounds per measurement (default 11; 2 with --quick)")
-    parser.add_argument("--out", type=pathlib.Path, default=ROOT / "build" / "bench.md",
-                        help="the Markdown report (default build/bench.md)")
-    parser.add_argument("--clock", choices=("wall", "cpu"), default="wall",
-                        help="cpu: CPU seconds of this process (steadier on a shared machine; "
-                             "with N threads it adds the threads' times)")
+        "and the only steady figure on a small shared machine)",
+    )
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=None,
+        help="rounds per measurement (default 11; 2 with --quick)",
+    )
+    parser.add_argument(
+        "--out",
+        type=pathlib.Path,
+        default=ROOT / "build" / "bench.md",
+        help="the Markdown report (default build/bench.md)",
+    )
+    parser.add_argument(
+        "--clock",
+        choices=("wall", "cpu"),
+        default="wall",
+        help="cpu: CPU seconds of this process (steadier on a shared machine; "
+        "with N threads it adds the threads' times)",
+    )
     parser.add_argument("--no-notebooks", action="store_true", help="skip executing the course")
-    parser.add_argument("--sections", default=",".join(SECTIONS),
-                        help=f"comma-separated subset of {','.join(SECTIONS)}")
+    parser.add_argument(
+        "--sections",
+        default=",".join(SECTIONS),
+        help=f"comma-separated subset of {','.join(SECTIONS)}",
+    )
     args = parser.parse_args(argv)
     sections = set(args.sections.split(","))
     if not sections <= set(SECTIONS):
-        parser.error(f"unknown section(s) {sorted(sections - set(SECTIONS))}; choose from {SECTIONS}")
+        parser.error(
+            f"unknown section(s) {sorted(sections - set(SECTIONS))}; choose from {SECTIONS}"
+        )
     if args.no_notebooks or args.quick:  # the course takes a minute: never in the smoke test
         sections.discard("notebooks")
-    cfg = Config(args.quick, args.repeat or (2 if args.quick else 11),
-                 0.002 if args.quick else 0.05,
-                 time.process_time if args.clock == "cpu" else time.perf_counter)
+    cfg = Config(
+        args.quick,
+        args.repeat or (2 if args.quick else 11),
+        0.002 if args.quick else 0.05,
+        time.process_time if args.clock == "cpu" else time.perf_counter,
+    )
     torch.set_num_threads(args.threads)
-    clock = ("CPU time of the process (time.process_time)" if args.clock == "cpu"
-             else "wall-clock time (time.perf_counter)")
-    parts = [f"## bpcourse benchmarks\n\n{machine(args.threads)} Timings: {clock}, "
-             f"median of {cfg.repeat} rounds; load average at the start "
-             f"{os.getloadavg()[0]:.1f}."]
+    clock = (
+        "CPU time of the process (time.process_time)"
+        if args.clock == "cpu"
+        else "wall-clock time (time.perf_counter)"
+    )
+    parts = [
+        f"## bpcourse benchmarks\n\n{machine(args.threads)} Timings: {clock}, "
+        f"median of {cfg.repeat} rounds; load average at the start "
+        f"{os.getloadavg()[0]:.1f}."
+    ]
     with threadpoolctl.threadpool_limits(args.threads):
         if "mlp" in sections:
             parts += [bench_mlps(cfg), bench_matmuls(cfg)]

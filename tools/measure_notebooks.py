@@ -66,9 +66,14 @@ def measure(path: pathlib.Path) -> dict:
         row["peak_rss"] = vm_hwm(row["proc"].pid)
         row["cpu"] = cpu_seconds(row["proc"])
 
-    client = NotebookClient(nb, kernel_name="python3", timeout=600,
-                            resources={"metadata": {"path": str(path.parent)}},
-                            on_notebook_start=started, on_cell_executed=executed)
+    client = NotebookClient(
+        nb,
+        kernel_name="python3",
+        timeout=600,
+        resources={"metadata": {"path": str(path.parent)}},
+        on_notebook_start=started,
+        on_cell_executed=executed,
+    )
     client.execute()
     del row["proc"]
     row["cells"] = sum(c.cell_type == "code" for c in nb.cells)
@@ -82,9 +87,15 @@ def server_rss() -> int:
         port = s.getsockname()[1]
     token = secrets.token_hex(16)
     with tempfile.TemporaryDirectory() as root:
-        cmd = [str(pathlib.Path(sys.executable).parent / "jupyter"), "lab", "--no-browser",
-               "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
-               f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}"]
+        cmd = [
+            str(pathlib.Path(sys.executable).parent / "jupyter"),
+            "lab",
+            "--no-browser",
+            "--ServerApp.ip=127.0.0.1",
+            f"--ServerApp.port={port}",
+            f"--IdentityProvider.token={token}",
+            f"--ServerApp.root_dir={root}",
+        ]
         if os.getuid() == 0:
             cmd.append("--allow-root")
         proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -122,8 +133,10 @@ def table(rows: list[dict], server: int, notebooks_bytes: int) -> str:
         "|---|---|---|---|---|",
     ]
     for r in rows:
-        out.append(f"| {r['notebook']} | {r['cells']} | {r['peak_rss'] / MiB:.0f} MiB | "
-                   f"{r['cpu']:.1f} s | {r['wall']:.1f} s |")
+        out.append(
+            f"| {r['notebook']} | {r['cells']} | {r['peak_rss'] / MiB:.0f} MiB | "
+            f"{r['cpu']:.1f} s | {r['wall']:.1f} s |"
+        )
     peak = max(r["peak_rss"] for r in rows)
     total_cpu = sum(r["cpu"] for r in rows)
     out += [
@@ -152,8 +165,10 @@ def main(argv: list[str] | None = None) -> int:
     rows = []
     for path in args.notebooks:
         rows.append(measure(path))
-        print(f"{path.name}: {rows[-1]['peak_rss'] / MiB:.0f} MiB, {rows[-1]['cpu']:.1f} s CPU",
-              file=sys.stderr)
+        print(
+            f"{path.name}: {rows[-1]['peak_rss'] / MiB:.0f} MiB, {rows[-1]['cpu']:.1f} s CPU",
+            file=sys.stderr,
+        )
     text = table(rows, server_rss(), sum(p.stat().st_size for p in args.notebooks))
     print(text)
     if args.output:

@@ -43,8 +43,9 @@ def write_source(notebook: pathlib.Path, course: pathlib.Path) -> pathlib.Path:
     target = course / "source" / assignment_id(notebook) / notebook.name
     target.parent.mkdir(parents=True, exist_ok=True)
     nb = nbgrader_metadata.load(notebook)
-    target.write_text(nbgrader_metadata.dumps(nbgrader_metadata.apply(nb, notebook.name)),
-                      encoding="utf-8")
+    target.write_text(
+        nbgrader_metadata.dumps(nbgrader_metadata.apply(nb, notebook.name)), encoding="utf-8"
+    )
     return target
 
 
@@ -52,24 +53,30 @@ def check_release(source: pathlib.Path, release: pathlib.Path) -> None:
     """Raise unless the release kept every demonstration output and cleared every answer's."""
     src, rel = nbgrader_metadata.load(source), nbgrader_metadata.load(release)
     if len(src["cells"]) != len(rel["cells"]):
-        raise SystemExit(f"{release}: {len(rel['cells'])} cells, the source has {len(src['cells'])}")
+        raise SystemExit(
+            f"{release}: {len(rel['cells'])} cells, the source has {len(src['cells'])}"
+        )
     for i, (a, b) in enumerate(zip(src["cells"], rel["cells"], strict=True)):
         meta = a["metadata"]["nbgrader"]
         answer = meta["solution"] or meta["grade"]
         want = [] if answer else a.get("outputs")
         if b.get("outputs") != want:
-            raise SystemExit(f"{release} cell {i} ({meta['grade_id']}): outputs "
-                             f"{'not cleared' if answer else 'lost'} by generate_assignment")
+            raise SystemExit(
+                f"{release} cell {i} ({meta['grade_id']}): outputs "
+                f"{'not cleared' if answer else 'lost'} by generate_assignment"
+            )
 
 
-def run_nbgrader(nbgrader: str, args: list[str], course: pathlib.Path,
-                 **kwargs) -> subprocess.CompletedProcess:
+def run_nbgrader(
+    nbgrader: str, args: list[str], course: pathlib.Path, **kwargs
+) -> subprocess.CompletedProcess:
     """Run an nbgrader command in the course directory, its environment's bin/ first on PATH
     (nbgrader calls `alembic` by name to set up the gradebook)."""
     bindir = str(pathlib.Path(nbgrader).parent)
     env = {**os.environ, "PATH": bindir + os.pathsep + os.environ.get("PATH", "")}
-    return subprocess.run([nbgrader, *args], cwd=course, env=env, capture_output=True, text=True,
-                          **kwargs)
+    return subprocess.run(
+        [nbgrader, *args], cwd=course, env=env, capture_output=True, text=True, **kwargs
+    )
 
 
 def build(course: pathlib.Path, nbgrader: str, notebooks: list[pathlib.Path]) -> list[str]:
@@ -84,7 +91,9 @@ def build(course: pathlib.Path, nbgrader: str, notebooks: list[pathlib.Path]) ->
         # nbgrader only logs a broken config file and carries on with its defaults: stop instead
         if result.returncode != 0 or "Exception while loading config file" in result.stderr:
             sys.stderr.write(result.stdout + result.stderr)
-            raise SystemExit(f"nbgrader generate_assignment {aid} failed (exit {result.returncode})")
+            raise SystemExit(
+                f"nbgrader generate_assignment {aid} failed (exit {result.returncode})"
+            )
         check_release(source, course / "release" / aid / notebook.name)
         ids.append(aid)
         print(f"{course / 'release' / aid / notebook.name}")
@@ -94,10 +103,14 @@ def build(course: pathlib.Path, nbgrader: str, notebooks: list[pathlib.Path]) ->
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("course", type=pathlib.Path, help="the course directory to write")
-    parser.add_argument("--nbgrader", default=str(pathlib.Path(sys.executable).parent / "nbgrader"),
-                        help="the nbgrader command (default: the one beside this Python)")
-    parser.add_argument("notebooks", nargs="*", type=pathlib.Path,
-                        help="default: notebooks/NN_*.ipynb")
+    parser.add_argument(
+        "--nbgrader",
+        default=str(pathlib.Path(sys.executable).parent / "nbgrader"),
+        help="the nbgrader command (default: the one beside this Python)",
+    )
+    parser.add_argument(
+        "notebooks", nargs="*", type=pathlib.Path, help="default: notebooks/NN_*.ipynb"
+    )
     args = parser.parse_args(argv)
     try:
         build(args.course, args.nbgrader, args.notebooks or nbgrader_metadata.notebook_paths())

@@ -54,7 +54,9 @@ def _parse(source: str, where: str) -> ast.Module:
     try:
         return ast.parse(source)
     except SyntaxError as err:
-        raise MetadataError(f"{where}: cannot parse the cell as Python ({err.msg}, line {err.lineno})") from None
+        raise MetadataError(
+            f"{where}: cannot parse the cell as Python ({err.msg}, line {err.lineno})"
+        ) from None
 
 
 def exercise_name(source: str, where: str = "cell") -> str:
@@ -121,12 +123,15 @@ def derive_cell(cell: dict, where: str = "cell") -> dict:
     if EXERCISE_TAG in tags:
         if cell["cell_type"] != "code":
             raise MetadataError(f"{where}: an {EXERCISE_TAG!r} cell must be a code cell")
-        meta = _meta(grade=False, solution=True, locked=False, grade_id=exercise_name(source, where))
+        meta = _meta(
+            grade=False, solution=True, locked=False, grade_id=exercise_name(source, where)
+        )
     elif CHECK_TAG in tags:
         if cell["cell_type"] != "code":
             raise MetadataError(f"{where}: an {CHECK_TAG!r} cell must be a code cell")
-        meta = _meta(grade=True, solution=False, locked=True,
-                     grade_id="check_" + checked_name(source, where))
+        meta = _meta(
+            grade=True, solution=False, locked=True, grade_id="check_" + checked_name(source, where)
+        )
     else:
         if BEGIN in source or END in source:
             raise MetadataError(
@@ -140,7 +145,9 @@ def derive_cell(cell: dict, where: str = "cell") -> dict:
             )
         meta = _meta(grade=False, solution=False, locked=True, grade_id=f"cell-{cell['id']}")
     if not _GRADE_ID.match(meta["grade_id"]):
-        raise MetadataError(f"{where}: grade_id {meta['grade_id']!r} must match {_GRADE_ID.pattern}")
+        raise MetadataError(
+            f"{where}: grade_id {meta['grade_id']!r} must match {_GRADE_ID.pattern}"
+        )
     return meta
 
 
@@ -223,8 +230,10 @@ def main(argv: list[str] | None = None) -> int:
         elif diffs:
             failed += 1
             print("\n".join(diffs[:5]), file=sys.stderr)
-            print(f"{path}: {len(diffs)} cells differ; run python tools/nbgrader_metadata.py --write",
-                  file=sys.stderr)
+            print(
+                f"{path}: {len(diffs)} cells differ; run python tools/nbgrader_metadata.py --write",
+                file=sys.stderr,
+            )
     return 1 if failed else 0
 
 

@@ -50,7 +50,8 @@ def web_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
         if cell.cell_type == "markdown":
             stub = nbformat.v4.new_markdown_cell(strip_solutions(cell.source))
             answer = nbformat.v4.new_markdown_cell(
-                "<details><summary>Show the answer</summary>\n\n" + cell.source + "\n\n</details>")
+                "<details><summary>Show the answer</summary>\n\n" + cell.source + "\n\n</details>"
+            )
             cells += [stub, answer]
             continue
         stub = nbformat.v4.new_code_cell(strip_solutions(cell.source))
@@ -73,10 +74,23 @@ def stage(src: pathlib.Path, staging: pathlib.Path, offline: bool) -> None:
         nbformat.write(web_notebook(nb), staging / "notebooks" / path.name)
     if offline:
         vendor = staging / "_vendor"
-        subprocess.run(["npm", "install", "--silent", "--no-audit", "--no-fund", "--no-save",
-                        "--prefix", str(vendor), f"mathjax@{MATHJAX_VERSION}"], check=True)
-        shutil.copytree(vendor / "node_modules" / "mathjax" / "es5",
-                        staging / "_static" / "mathjax")
+        subprocess.run(
+            [
+                "npm",
+                "install",
+                "--silent",
+                "--no-audit",
+                "--no-fund",
+                "--no-save",
+                "--prefix",
+                str(vendor),
+                f"mathjax@{MATHJAX_VERSION}",
+            ],
+            check=True,
+        )
+        shutil.copytree(
+            vendor / "node_modules" / "mathjax" / "es5", staging / "_static" / "mathjax"
+        )
         shutil.rmtree(vendor)
 
 
@@ -86,16 +100,32 @@ def build(src: pathlib.Path, out: pathlib.Path, offline: bool = False) -> pathli
     stage(src, staging, offline)
     if out.exists():
         shutil.rmtree(out)
-    cmd = [sys.executable, "-m", "sphinx", "-b", "html", "-W", "--keep-going", "-q",
-           "-d", str(staging / ".doctrees"), str(staging), str(out),
-           "-D", f"mathjax_path={'mathjax/tex-chtml.js' if offline else MATHJAX_CDN}"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "sphinx",
+        "-b",
+        "html",
+        "-W",
+        "--keep-going",
+        "-q",
+        "-d",
+        str(staging / ".doctrees"),
+        str(staging),
+        str(out),
+        "-D",
+        f"mathjax_path={'mathjax/tex-chtml.js' if offline else MATHJAX_CDN}",
+    ]
     subprocess.run(cmd, check=True)
     return out / "index.html"
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python tools/site.py", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python tools/site.py",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("src", type=pathlib.Path)
     parser.add_argument("out", type=pathlib.Path)
     parser.add_argument("--offline", action="store_true", help="serve MathJax from the site")

@@ -186,8 +186,9 @@ def _set_slide_type(cell, kind: str) -> None:
 
 def _import_only(source: str) -> bool:
     lines = [ln for ln in source.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
-    return bool(lines) and all(re.match(r"\s*(import|from)\s", ln) or ln.startswith((" ", ")"))
-                               for ln in lines)
+    return bool(lines) and all(
+        re.match(r"\s*(import|from)\s", ln) or ln.startswith((" ", ")")) for ln in lines
+    )
 
 
 def _notes(text: str):
@@ -221,8 +222,9 @@ class SlideFitPreprocessor(Preprocessor):
     def prepare_cell(self, cell) -> list:
         tags = set(cell.metadata.get("tags", []))
         if cell.cell_type == "markdown":
-            cell.source = re.sub(r"\]\((\d\d_[\w-]+)\.ipynb(#[^)]*)?\)", r"](\1.slides.html\2)",
-                                 cell.source)
+            cell.source = re.sub(
+                r"\]\((\d\d_[\w-]+)\.ipynb(#[^)]*)?\)", r"](\1.slides.html\2)", cell.source
+            )
             if SOLUTION.search(cell.source) and _slide_type(cell) != "notes":
                 answer = cell.source
                 cell.source = strip_solutions(cell.source)
@@ -299,9 +301,14 @@ class SlideFitPreprocessor(Preprocessor):
         blocks, current, fenced = [], [], False
         for line in cell.source.splitlines():
             if line.strip().startswith(("```", "$$")) and not (
-                    line.strip().startswith("$$") and line.strip().endswith("$$") and len(line.strip()) > 2):
+                line.strip().startswith("$$")
+                and line.strip().endswith("$$")
+                and len(line.strip()) > 2
+            ):
                 fenced = not fenced
-            starts_block = not fenced and (line.startswith(("#", "- ", "* ", "1. ")) or not line.strip())
+            starts_block = not fenced and (
+                line.startswith(("#", "- ", "* ", "1. ")) or not line.strip()
+            )
             if starts_block and current and any(ln.strip() for ln in current):
                 blocks.append("\n".join(current))
                 current = []
@@ -343,7 +350,10 @@ class SlideFitPreprocessor(Preprocessor):
     def _chunks(lines: list[str], budget: int) -> list[list[str]]:
         chunks, current = [], []
         for line in lines:
-            if current and _wrapped([ln.rstrip("\n") for ln in current + [line]], CODE_CHARS) > budget:
+            if (
+                current
+                and _wrapped([ln.rstrip("\n") for ln in current + [line]], CODE_CHARS) > budget
+            ):
                 chunks.append(current)
                 current = []
             current.append(line)
@@ -416,8 +426,20 @@ def vendor(out: pathlib.Path) -> None:
     """Install the pinned reveal.js, require.js, jQuery and MathJax into ``out/vendor`` (npm)."""
     (out / "vendor").mkdir(parents=True, exist_ok=True)
     pkgs = [f"{name}@{version}" for name, version in VENDOR.items()]
-    subprocess.run(["npm", "install", "--silent", "--no-audit", "--no-fund", "--no-save",
-                    "--prefix", str(out / "vendor"), *pkgs], check=True)
+    subprocess.run(
+        [
+            "npm",
+            "install",
+            "--silent",
+            "--no-audit",
+            "--no-fund",
+            "--no-save",
+            "--prefix",
+            str(out / "vendor"),
+            *pkgs,
+        ],
+        check=True,
+    )
 
 
 def build(src: pathlib.Path, out: pathlib.Path, offline: bool = False) -> list[pathlib.Path]:
@@ -436,12 +458,18 @@ def build(src: pathlib.Path, out: pathlib.Path, offline: bool = False) -> list[p
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python tools/slides.py", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python tools/slides.py",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("src", type=pathlib.Path)
     parser.add_argument("out", type=pathlib.Path)
-    parser.add_argument("--offline", action="store_true",
-                        help="copy reveal.js, require.js, jQuery and MathJax next to the decks")
+    parser.add_argument(
+        "--offline",
+        action="store_true",
+        help="copy reveal.js, require.js, jQuery and MathJax next to the decks",
+    )
     args = parser.parse_args(argv)
     if args.out.resolve() == args.src.resolve():
         parser.error("the output folder must not be the source folder")

@@ -278,7 +278,10 @@ def _ratio_hint(r: float, batch_size: int | None) -> str:
             f"Likely cause: yours is {k} times the expected values — a sign flip and a factor "
             f"1/{-k} missing."
         )
-    for sq, label in ((r * r, f"sqrt({round(r * r)})"), (1 / (r * r), f"1/sqrt({round(1 / (r * r))})")):
+    for sq, label in (
+        (r * r, f"sqrt({round(r * r)})"),
+        (1 / (r * r), f"1/sqrt({round(1 / (r * r))})"),
+    ):
         if round(sq) >= 2 and abs(sq - round(sq)) < 1e-6 * sq:
             return (
                 f"Likely cause: yours is {label} times the expected values everywhere — a square "
@@ -295,7 +298,12 @@ def _tolerance(value: object, name: str) -> float | None:
     if value is None:
         return None
     return check_real(
-        value, name, low=0.0, finite=False, expected="a non-negative number", allowed="a non-negative number"
+        value,
+        name,
+        low=0.0,
+        finite=False,
+        expected="a non-negative number",
+        allowed="a non-negative number",
     )
 
 

@@ -273,7 +273,9 @@ def exercise(name: str, answer: object = _MISSING) -> None:
         return
     level = min(_failures.get(name, 0) + 1, len(ex.hints))
     _failures[name] = level
-    raise ExerciseFailed(f"Exercise {name}: not right yet.\n{outcome.message}\n{_hint_line(ex, level)}")
+    raise ExerciseFailed(
+        f"Exercise {name}: not right yet.\n{outcome.message}\n{_hint_line(ex, level)}"
+    )
 
 
 def hint(name: str) -> None:

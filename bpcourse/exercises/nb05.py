@@ -49,7 +49,9 @@ def _torch_path(make_opt: Callable[[list], Any], lrs: list[float]) -> np.ndarray
     return np.array(path)
 
 
-def _learner_path(update: Callable[..., None], hyper: dict[str, Any], lrs: list[float]) -> np.ndarray:
+def _learner_path(
+    update: Callable[..., None], hyper: dict[str, Any], lrs: list[float]
+) -> np.ndarray:
     """The learner's update rule inside a bpcourse Optimizer; (steps, 9) parameters after each step.
 
     Raises Mistake when p.data is rebound or grad is modified."""
@@ -105,7 +107,9 @@ def _learner_path(update: Callable[..., None], hyper: dict[str, Any], lrs: list[
     return np.array(path)
 
 
-def _simulate(lrs: list[float], update: Callable[[int, np.ndarray, np.ndarray, dict, float], np.ndarray]) -> np.ndarray:
+def _simulate(
+    lrs: list[float], update: Callable[[int, np.ndarray, np.ndarray, dict, float], np.ndarray]
+) -> np.ndarray:
     """A reference-free numpy run of a (mistaken) rule: update(k, p, g, state, lr) -> new p."""
     params = [s.copy() for s in _STARTS]
     states: list[dict] = [{}, {}]
@@ -143,34 +147,47 @@ def _momentum_mistake(kind: str) -> np.ndarray:
     return _simulate(MOMENTUM_LRS, update)
 
 
-@register("ex_momentum_step", hints=(
-    "A nudge: write down what the buffer holds after two steps, and where the learning rate "
-    "enters. In torch's form the buffer holds gradients only; the check changes lr between steps.",
-    "First call: state['momentum_buffer'] = grad.copy(). Later calls: buffer *= momentum, then "
-    "buffer += grad (in place). Then p.data -= lr * buffer, never p.data = ...",
-    "buf = state.get('momentum_buffer'); if buf is None: state['momentum_buffer'] = buf = "
-    "grad.copy()  else: buf *= momentum; buf += grad;  and then p.data -= lr * buf",
-))
+@register(
+    "ex_momentum_step",
+    hints=(
+        "A nudge: write down what the buffer holds after two steps, and where the learning rate "
+        "enters. In torch's form the buffer holds gradients only; the check changes lr between steps.",
+        "First call: state['momentum_buffer'] = grad.copy(). Later calls: buffer *= momentum, then "
+        "buffer += grad (in place). Then p.data -= lr * buffer, never p.data = ...",
+        "buf = state.get('momentum_buffer'); if buf is None: state['momentum_buffer'] = buf = "
+        "grad.copy()  else: buf *= momentum; buf += grad;  and then p.data -= lr * buf",
+    ),
+)
 def check_ex_momentum_step(ex_momentum_step):
     import torch
 
     want = _torch_path(lambda ps: torch.optim.SGD(ps, lr=0.1, momentum=MU), MOMENTUM_LRS)
     got = _learner_path(ex_momentum_step, {"momentum": MU}, MOMENTUM_LRS)
-    expect(got, want, "the parameters after each step (the lr changes at steps 4, 6, 8, 9, 11, 12)",
-           rtol=0, atol=1e-10, mistakes={
-               "this is the textbook form v = mu*v - lr*g, p += v: the learning rate is inside the "
-               "buffer, so a changed lr does not rescale past steps; torch's buffer holds gradients "
-               "only and the current lr multiplies all of it": _momentum_mistake("textbook"),
-               "no momentum at all: the step uses grad, not the buffer": _momentum_mistake("plain"),
-               "the buffer is an average, mu*b + (1 - mu)*g (that is dampening = momentum); torch's "
-               "form adds the whole gradient: b = mu*b + g": _momentum_mistake("ema"),
-               "this is Nesterov's step (grad + momentum * buffer), not plain momentum":
-                   _momentum_mistake("nesterov"),
-               "momentum 0.9 is hard-coded: use the momentum argument (the check uses 0.8)":
-                   _momentum_mistake("hard 0.9"),
-           })
-    return (f"{len(MOMENTUM_LRS)} steps on two parameters equal torch.optim.SGD's, with the "
-            "learning rate changing between steps; p.data changed in place, grad untouched")
+    expect(
+        got,
+        want,
+        "the parameters after each step (the lr changes at steps 4, 6, 8, 9, 11, 12)",
+        rtol=0,
+        atol=1e-10,
+        mistakes={
+            "this is the textbook form v = mu*v - lr*g, p += v: the learning rate is inside the "
+            "buffer, so a changed lr does not rescale past steps; torch's buffer holds gradients "
+            "only and the current lr multiplies all of it": _momentum_mistake("textbook"),
+            "no momentum at all: the step uses grad, not the buffer": _momentum_mistake("plain"),
+            "the buffer is an average, mu*b + (1 - mu)*g (that is dampening = momentum); torch's "
+            "form adds the whole gradient: b = mu*b + g": _momentum_mistake("ema"),
+            "this is Nesterov's step (grad + momentum * buffer), not plain momentum": _momentum_mistake(
+                "nesterov"
+            ),
+            "momentum 0.9 is hard-coded: use the momentum argument (the check uses 0.8)": _momentum_mistake(
+                "hard 0.9"
+            ),
+        },
+    )
+    return (
+        f"{len(MOMENTUM_LRS)} steps on two parameters equal torch.optim.SGD's, with the "
+        "learning rate changing between steps; p.data changed in place, grad untouched"
+    )
 
 
 # --- exercise 2: Adam ----------------------------------------------------------------------------
@@ -202,16 +219,19 @@ def _adam_mistake(kind: str) -> np.ndarray:
     return _simulate(ADAM_LRS, update)
 
 
-@register("ex_adam_step", hints=(
-    "A nudge: on the very first call, what is t when you compute 1 - beta1**t, and what should "
-    "it be? And in which order does torch divide by sqrt(1 - beta2**t) and add eps?",
-    "Create step = 0 and two zero arrays on the first call; t = step + 1, stored back, before "
-    "anything else; m and v updated IN the state (m *= beta1; m += ...); then "
-    "denominator = sqrt(v) / sqrt(1 - beta2**t) + eps, outside the square root.",
-    "state['step'] += 1; t = state['step']; m *= beta1; m += (1 - beta1) * grad; v *= beta2; "
-    "v += (1 - beta2) * grad**2; p.data -= lr / (1 - beta1**t) * m / (np.sqrt(v) / "
-    "np.sqrt(1 - beta2**t) + eps)",
-))
+@register(
+    "ex_adam_step",
+    hints=(
+        "A nudge: on the very first call, what is t when you compute 1 - beta1**t, and what should "
+        "it be? And in which order does torch divide by sqrt(1 - beta2**t) and add eps?",
+        "Create step = 0 and two zero arrays on the first call; t = step + 1, stored back, before "
+        "anything else; m and v updated IN the state (m *= beta1; m += ...); then "
+        "denominator = sqrt(v) / sqrt(1 - beta2**t) + eps, outside the square root.",
+        "state['step'] += 1; t = state['step']; m *= beta1; m += (1 - beta1) * grad; v *= beta2; "
+        "v += (1 - beta2) * grad**2; p.data -= lr / (1 - beta1**t) * m / (np.sqrt(v) / "
+        "np.sqrt(1 - beta2**t) + eps)",
+    ),
+)
 def check_ex_adam_step(ex_adam_step):
     import torch
 
@@ -223,25 +243,34 @@ def check_ex_adam_step(ex_adam_step):
             "ZeroDivisionError on the first step: 1 - beta1**t is 0 because the step counter is "
             "still 0 when it is used; advance it first, so that the first step uses t = 1"
         ) from None
-    expect(got, want, f"the parameters after each step (betas {BETAS}, eps {EPS})",
-           rtol=0, atol=1e-10, mistakes={
-               "no bias correction: m and v are used as they are, so the first steps have the "
-               "wrong size; divide by 1 - beta1**t and 1 - beta2**t": _adam_mistake("no correction"),
-               "only m is bias-corrected: v needs its 1 - beta2**t too": _adam_mistake("m only"),
-               "only v is bias-corrected: m needs its 1 - beta1**t too": _adam_mistake("v only"),
-               "eps is inside the square root, sqrt(v_hat + eps); torch adds it after: "
-               "sqrt(v_hat) + eps": _adam_mistake("eps inside"),
-               "eps is added before the correction of v, (sqrt(v) + eps) / sqrt(1 - beta2**t); "
-               "torch divides first, then adds eps": _adam_mistake("eps before"),
-               "beta1 and beta2 are swapped: m uses beta1, v uses beta2": _adam_mistake("swapped"),
-               "m and v are not kept between steps: a new array bound to a local name never "
-               "reaches state; update them in place (m *= beta1; m += ...)":
-                   _adam_mistake("not stored"),
-               "the step counter is shared by all parameters (on self, not in state): each "
-               "parameter needs its own": _adam_mistake("shared counter"),
-           })
-    return (f"{len(ADAM_LRS)} steps on two parameters equal torch.optim.Adam's (betas {BETAS}, "
-            f"a large eps {EPS}, where its place shows); p.data changed in place")
+    expect(
+        got,
+        want,
+        f"the parameters after each step (betas {BETAS}, eps {EPS})",
+        rtol=0,
+        atol=1e-10,
+        mistakes={
+            "no bias correction: m and v are used as they are, so the first steps have the "
+            "wrong size; divide by 1 - beta1**t and 1 - beta2**t": _adam_mistake("no correction"),
+            "only m is bias-corrected: v needs its 1 - beta2**t too": _adam_mistake("m only"),
+            "only v is bias-corrected: m needs its 1 - beta1**t too": _adam_mistake("v only"),
+            "eps is inside the square root, sqrt(v_hat + eps); torch adds it after: "
+            "sqrt(v_hat) + eps": _adam_mistake("eps inside"),
+            "eps is added before the correction of v, (sqrt(v) + eps) / sqrt(1 - beta2**t); "
+            "torch divides first, then adds eps": _adam_mistake("eps before"),
+            "beta1 and beta2 are swapped: m uses beta1, v uses beta2": _adam_mistake("swapped"),
+            "m and v are not kept between steps: a new array bound to a local name never "
+            "reaches state; update them in place (m *= beta1; m += ...)": _adam_mistake(
+                "not stored"
+            ),
+            "the step counter is shared by all parameters (on self, not in state): each "
+            "parameter needs its own": _adam_mistake("shared counter"),
+        },
+    )
+    return (
+        f"{len(ADAM_LRS)} steps on two parameters equal torch.optim.Adam's (betas {BETAS}, "
+        f"a large eps {EPS}, where its place shows); p.data changed in place"
+    )
 
 
 # --- exercise 3: the largest stable learning rate ------------------------------------------------
@@ -250,14 +279,17 @@ def _rotated(eigenvalues: list[float], seed: int) -> np.ndarray:
     return q @ np.diag(eigenvalues) @ q.T
 
 
-@register("ex_lr_ceiling", hints=(
-    "A nudge: gradient descent on f = 1/2 theta^T A theta is theta <- (I - lr A) theta. What does "
-    "one step do to the part of theta along an eigenvector of A?",
-    "Along the eigenvector with eigenvalue lam, each step multiplies theta's component by "
-    "(1 - lr * lam); every one of them must have |1 - lr * lam| < 1. Which eigenvalue limits lr? "
-    "(A need not be diagonal: its diagonal is not its curvature.)",
-    "return 2 / np.linalg.eigvalsh(A).max()",
-))
+@register(
+    "ex_lr_ceiling",
+    hints=(
+        "A nudge: gradient descent on f = 1/2 theta^T A theta is theta <- (I - lr A) theta. What does "
+        "one step do to the part of theta along an eigenvector of A?",
+        "Along the eigenvector with eigenvalue lam, each step multiplies theta's component by "
+        "(1 - lr * lam); every one of them must have |1 - lr * lam| < 1. Which eigenvalue limits lr? "
+        "(A need not be diagonal: its diagonal is not its curvature.)",
+        "return 2 / np.linalg.eigvalsh(A).max()",
+    ),
+)
 def check_ex_lr_ceiling(ex_lr_ceiling):
     for A in (_rotated([0.5, 2.0, 9.0], 0), _rotated([1.0, 4.0, 6.0, 30.0], 1)):
         A_before = A.copy()
@@ -266,24 +298,32 @@ def check_ex_lr_ceiling(ex_lr_ceiling):
             raise Mistake("ex_lr_ceiling changed A in place; compute from it, leave it as it was")
         lam = np.linalg.eigvalsh(A)
         if np.ndim(got) != 0:
-            raise Mistake(f"return one number, the ceiling for the whole matrix; got shape "
-                          f"{np.shape(got)} (one value per direction?)")
+            raise Mistake(
+                f"return one number, the ceiling for the whole matrix; got shape "
+                f"{np.shape(got)} (one value per direction?)"
+            )
         got = np.asarray(got, dtype=np.float64) if isinstance(got, (int, float, np.number)) else got
-        expect(got, np.float64(2 / lam.max()), f"the ceiling for A with eigenvalues {np.round(lam, 2)}",
-               rtol=1e-9, atol=0, mistakes={
-                   "this is 2 / (largest diagonal entry): right only for a diagonal A; the "
-                   "curvature is in A's eigenvalues": 2 / np.diag(A).max(),
-                   "this is 2 / (smallest eigenvalue): the flat direction allows large steps, the "
-                   "steep one sets the ceiling": 2 / lam.min(),
-                   "this is 1 / (largest eigenvalue), half the ceiling: |1 - lr*lam| < 1 allows "
-                   "lr up to 2 / lam": 1 / lam.max(),
-                   "this is 2 / (largest + smallest eigenvalue), the BEST constant rate, not the "
-                   "largest that converges": 2 / (lam.max() + lam.min()),
-                   "this is 2 / trace(A), the sum of all eigenvalues: only the largest matters":
-                       2 / np.trace(A),
-                   "this uses a matrix norm of A (Frobenius), not its largest eigenvalue":
-                       2 / np.linalg.norm(A),
-               })
+        expect(
+            got,
+            np.float64(2 / lam.max()),
+            f"the ceiling for A with eigenvalues {np.round(lam, 2)}",
+            rtol=1e-9,
+            atol=0,
+            mistakes={
+                "this is 2 / (largest diagonal entry): right only for a diagonal A; the "
+                "curvature is in A's eigenvalues": 2 / np.diag(A).max(),
+                "this is 2 / (smallest eigenvalue): the flat direction allows large steps, the "
+                "steep one sets the ceiling": 2 / lam.min(),
+                "this is 1 / (largest eigenvalue), half the ceiling: |1 - lr*lam| < 1 allows "
+                "lr up to 2 / lam": 1 / lam.max(),
+                "this is 2 / (largest + smallest eigenvalue), the BEST constant rate, not the "
+                "largest that converges": 2 / (lam.max() + lam.min()),
+                "this is 2 / trace(A), the sum of all eigenvalues: only the largest matters": 2
+                / np.trace(A),
+                "this uses a matrix norm of A (Frobenius), not its largest eigenvalue": 2
+                / np.linalg.norm(A),
+            },
+        )
     # The claim itself, on the first matrix: just below the ceiling converges, just above diverges.
     A = _rotated([0.5, 2.0, 9.0], 0)
     ceiling = 2 / np.linalg.eigvalsh(A).max()
@@ -295,5 +335,7 @@ def check_ex_lr_ceiling(ex_lr_ceiling):
         ends.append(np.linalg.norm(theta))
     if not ends[0] < 1e-2 < 1e2 < ends[1]:  # pragma: no cover - a fact of the maths
         raise RuntimeError(f"gradient descent around the ceiling: {ends}")
-    return (f"gradient descent with 0.98 x your ceiling ends at |theta| = {ends[0]:.1e}, "
-            f"with 1.02 x at {ends[1]:.1e}")
+    return (
+        f"gradient descent with 0.98 x your ceiling ends at |theta| = {ends[0]:.1e}, "
+        f"with 1.02 x at {ends[1]:.1e}"
+    )

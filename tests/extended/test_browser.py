@@ -84,16 +84,22 @@ def _deck_slides(page) -> list[tuple[int, int]]:
 
 def _wait_ready(page) -> None:
     # reveal.js is loaded through require.js, which keeps the module out of window.
-    page.wait_for_function("""() => {
+    page.wait_for_function(
+        """() => {
         if (!window.Reveal && window.require && require.s) {
             const found = Object.entries(require.s.contexts._.defined)
                 .find(([name]) => name.endsWith('dist/reveal.js'));
             if (found) window.Reveal = found[1];
         }
-        return window.Reveal && Reveal.isReady && Reveal.isReady(); }""", timeout=60_000)
-    page.wait_for_function("""() => new Promise(done => {
+        return window.Reveal && Reveal.isReady && Reveal.isReady(); }""",
+        timeout=60_000,
+    )
+    page.wait_for_function(
+        """() => new Promise(done => {
         if (!window.MathJax || !MathJax.Hub) { done(true); return; }
-        MathJax.Hub.Queue(() => done(true)); })""", timeout=60_000)
+        MathJax.Hub.Queue(() => done(true)); })""",
+        timeout=60_000,
+    )
     page.evaluate("() => Reveal.configure({transition: 'none', backgroundTransition: 'none'})")
 
 
@@ -116,7 +122,9 @@ def measure_deck(page, deck: pathlib.Path) -> list[dict]:
             if img["visible"] < 0.99:
                 problems.append(f"plot {i + 1} only {100 * img['visible']:.0f}% visible")
             elif img["natural"] > 80 and img["shown"] * text_px < MIN_TEXT_PX:
-                problems.append(f"plot {i + 1} text {img['shown'] * text_px:.1f} px < {MIN_TEXT_PX}")
+                problems.append(
+                    f"plot {i + 1} text {img['shown'] * text_px:.1f} px < {MIN_TEXT_PX}"
+                )
         if m["mathErrors"]:
             problems.append(f"{m['mathErrors']} MathJax error(s)")
         m.update(where=f"#/{h}/{v}", problems=problems)
@@ -128,8 +136,9 @@ def measure_deck(page, deck: pathlib.Path) -> list[dict]:
 
 
 def _make(*args: str) -> None:
-    result = subprocess.run(["make", "-s", *args, "SETUP="], cwd=ROOT, capture_output=True,
-                            text=True, timeout=1200)
+    result = subprocess.run(
+        ["make", "-s", *args, "SETUP="], cwd=ROOT, capture_output=True, text=True, timeout=1200
+    )
     assert result.returncode == 0, f"make {' '.join(args)} failed:\n{result.stderr[-3000:]}"
 
 
@@ -140,8 +149,10 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM),
-                              args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"])
+        b = p.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
+        )
         yield b
         b.close()
 
@@ -186,10 +197,14 @@ def test_every_slide_fits_and_stays_offline(decks, page, name):
     results = measure_deck(page, deck)
     assert len(results) > 3, f"{deck.name}: hardly any slides"
     bad = [f"{r['where']}: {'; '.join(r['problems'])}" for r in results if r["problems"]]
-    assert not bad, (f"{deck.name}: {len(bad)} of {len(results)} slides do not fit "
-                     f"(screenshots in {SHOTS.relative_to(ROOT)}):\n" + "\n".join(bad))
+    assert not bad, (
+        f"{deck.name}: {len(bad)} of {len(results)} slides do not fit "
+        f"(screenshots in {SHOTS.relative_to(ROOT)}):\n" + "\n".join(bad)
+    )
     assert page.requests, "no request recorded at all: the recorder is broken"
-    assert not _off_machine(page.requests), f"requests off the machine: {_off_machine(page.requests)}"
+    assert not _off_machine(page.requests), (
+        f"requests off the machine: {_off_machine(page.requests)}"
+    )
     if name.startswith("01") and os.environ.get("BP_SCREENSHOTS"):
         first_plot = next(r["where"] for r in results if r["images"])
         h, v = first_plot.split("/")[1:]
@@ -201,7 +216,9 @@ def test_every_slide_fits_and_stays_offline(decks, page, name):
 def test_the_recorder_sees_a_request_off_the_machine(page, tmp_path):
     """The offline assertion can fail: a page that asks for a remote script is caught."""
     html = tmp_path / "remote.html"
-    html.write_text('<html><head><script src="https://example.invalid/x.js"></script></head></html>')
+    html.write_text(
+        '<html><head><script src="https://example.invalid/x.js"></script></head></html>'
+    )
     page.goto(html.as_uri())
     assert _off_machine(page.requests) == ["https://example.invalid/x.js"]
 
@@ -242,7 +259,10 @@ def test_site_pages_titles_navigation_and_links(site, page):
         for href in hrefs:
             if href.startswith("file:"):
                 target = href.split("#")[0].split("?")[0]
-                if pathlib.Path(urllib.parse.unquote(urllib.parse.urlparse(target).path)) not in seen:
+                if (
+                    pathlib.Path(urllib.parse.unquote(urllib.parse.urlparse(target).path))
+                    not in seen
+                ):
                     queue.append(target)
     assert not broken, f"internal links to missing files: {broken}"
     pages = {p.stem: p for p in seen if p.suffix == ".html" and p.parent == site / "notebooks"}
@@ -258,7 +278,9 @@ def test_site_pages_titles_navigation_and_links(site, page):
         assert nav["sidebar"] >= len(titles), f"{stem}: sidebar navigation missing"
         assert nav["prev"] or nav["next"], f"{stem}: no previous/next links"
         assert nav["math"] == 0, f"{stem}: MathJax errors"
-    assert not _off_machine(page.requests), f"requests off the machine: {_off_machine(page.requests)}"
+    assert not _off_machine(page.requests), (
+        f"requests off the machine: {_off_machine(page.requests)}"
+    )
     if os.environ.get("BP_SCREENSHOTS"):
         page.goto(pages[sorted(pages)[1]].as_uri())
         page.wait_for_timeout(500)

@@ -20,8 +20,13 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 
 def _run(path: pathlib.Path) -> nbformat.NotebookNode:
     nb = nbformat.read(path, as_version=4)
-    NotebookClient(nb, kernel_name="python3", timeout=300, allow_errors=False,
-                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    NotebookClient(
+        nb,
+        kernel_name="python3",
+        timeout=300,
+        allow_errors=False,
+        resources={"metadata": {"path": str(path.parent)}},
+    ).execute()
     return nb
 
 
@@ -37,8 +42,12 @@ def _outputs(nb: nbformat.NotebookNode) -> list[tuple[int, list[dict]]]:
             out.pop("metadata", None)
             # The kernel flushes printed text in chunks that depend on timing: join the chunks
             # of one stream, as nbval does, so that only the text itself is compared.
-            if out["output_type"] == "stream" and outs and outs[-1].get("name") == out["name"] \
-                    and outs[-1]["output_type"] == "stream":
+            if (
+                out["output_type"] == "stream"
+                and outs
+                and outs[-1].get("name") == out["name"]
+                and outs[-1]["output_type"] == "stream"
+            ):
                 outs[-1] = {**outs[-1], "text": outs[-1]["text"] + out["text"]}
             else:
                 outs.append(out)

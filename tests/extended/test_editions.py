@@ -33,8 +33,13 @@ def _digest(paths: list[pathlib.Path]) -> dict[str, str]:
 def copy(tmp_path_factory):
     """A copy of the repository (tracked and untracked files) sharing this .venv."""
     dst = tmp_path_factory.mktemp("course") / "bpcourse"
-    files = subprocess.run(["git", "ls-files", "-co", "--exclude-standard"], cwd=ROOT,
-                           check=True, capture_output=True, text=True).stdout.split()
+    files = subprocess.run(
+        ["git", "ls-files", "-co", "--exclude-standard"],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.split()
     for name in files:
         if (ROOT / name).is_file():
             (dst / name).parent.mkdir(parents=True, exist_ok=True)
@@ -46,9 +51,13 @@ def copy(tmp_path_factory):
 
 def _make(copy: pathlib.Path, *args: str) -> str:
     # SETUP= : use this repository's environment as it is (never reinstall it from the copy).
-    result = subprocess.run(["make", "-s", *args, f"VENV={VENV}", "SETUP="], cwd=copy,
-                            capture_output=True,
-                            text=True, timeout=900)
+    result = subprocess.run(
+        ["make", "-s", *args, f"VENV={VENV}", "SETUP="],
+        cwd=copy,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     assert result.returncode == 0, f"make {' '.join(args)} failed:\n{result.stderr[-3000:]}"
     return result.stdout
 
@@ -83,14 +92,18 @@ def test_student_edition_has_every_notebook_and_no_solution(copy, student):
         nb = nbformat.reads(text, as_version=4)
         code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
         assert BEGIN not in code and END not in code, f"{src.name}: solution markers left"
-        leaked = [ln for ln in _solution_lines(teacher) if ln in code and ln not in
-                  "\n".join(c.source for c in teacher.cells if BEGIN not in c.source)]
+        leaked = [
+            ln
+            for ln in _solution_lines(teacher)
+            if ln in code
+            and ln not in "\n".join(c.source for c in teacher.cells if BEGIN not in c.source)
+        ]
         assert not leaked, f"{src.name}: solution text in the student edition: {leaked[:3]}"
         for cell in nb.cells:
             tags = set(cell.metadata.get("tags", []))
             if tags & {"exercise", "exercise-check"}:
                 assert cell.outputs == [] and cell.execution_count is None, src.name
-        n_stubs = sum("raise NotImplementedError(\"Exercise" in c.source for c in nb.cells)
+        n_stubs = sum('raise NotImplementedError("Exercise' in c.source for c in nb.cells)
         n_solutions = sum(BEGIN in c.source for c in teacher.cells if c.cell_type == "code")
         assert n_stubs == n_solutions, f"{src.name}: {n_stubs} stubs for {n_solutions} exercises"
 
@@ -101,8 +114,13 @@ def test_student_edition_run_all_reaches_the_end(student, name):
     raises-exception (a demonstration). An unsolved exercise never raises at top level (its stub
     is inside a function); its check cell says "not done yet" with a first hint."""
     nb = nbformat.read(student / name, as_version=4)
-    client = NotebookClient(nb, kernel_name="python3", allow_errors=False, timeout=120,
-                            resources={"metadata": {"path": str(student)}})
+    client = NotebookClient(
+        nb,
+        kernel_name="python3",
+        allow_errors=False,
+        timeout=120,
+        resources={"metadata": {"path": str(student)}},
+    )
     try:
         client.execute()
     except CellExecutionError as err:
@@ -113,7 +131,8 @@ def test_student_edition_run_all_reaches_the_end(student, name):
             checks += 1
             text = "".join(o.get("text", "") for o in cell.outputs)
             assert text.startswith("Exercise not done yet:") and "Hint 1 of" in text, (
-                f"{name} cell {i}: the check of an unsolved exercise printed {text!r}")
+                f"{name} cell {i}: the check of an unsolved exercise printed {text!r}"
+            )
     exercises = sum("exercise" in c.metadata.get("tags", []) for c in nb.cells)
     assert checks == exercises >= 1, f"{name}: {checks} check cells for {exercises} exercises"
 
@@ -135,7 +154,7 @@ def test_slides_one_deck_per_notebook(copy):
         text = deck.read_text()
         assert "Reveal.initialize" in text or "reveal" in text.lower()
         assert title.split("—")[0].strip()[:20] in text, f"{deck.name}: title missing"
-        assert text.count('<section') > 3, f"{deck.name}: hardly any slides"
+        assert text.count("<section") > 3, f"{deck.name}: hardly any slides"
 
 
 def test_slides_offline_use_local_reveal(copy):
@@ -143,14 +162,21 @@ def test_slides_offline_use_local_reveal(copy):
         pytest.fail("npm is needed for OFFLINE=1 slides and html (apt-get install npm)")
     _make(copy, "slides", "OFFLINE=1")
     out = copy / "build" / "slides"
-    for rel in ("reveal.js/dist/reveal.js", "reveal.js/plugin/notes/notes.js", "requirejs/require.js",
-                "jquery/dist/jquery.min.js", "mathjax/MathJax.js"):
+    for rel in (
+        "reveal.js/dist/reveal.js",
+        "reveal.js/plugin/notes/notes.js",
+        "requirejs/require.js",
+        "jquery/dist/jquery.min.js",
+        "mathjax/MathJax.js",
+    ):
         assert (out / "vendor" / "node_modules" / rel).is_file(), rel
     for deck in out.glob("*.slides.html"):
         text = deck.read_text()
         remote = re.findall(r'src="(https?://[^"]+)"', text)  # scripts, images
         remote += re.findall(r'<link[^>]+href="(https?://[^"]+)"', text)  # style sheets
-        remote += re.findall(r'"(https?://[^"]+\.js)"', text) + re.findall(r"import .* from '(http[^']+)'", text)
+        remote += re.findall(r'"(https?://[^"]+\.js)"', text) + re.findall(
+            r"import .* from '(http[^']+)'", text
+        )
         assert not remote, f"{deck.name}: offline deck loads {remote}"
         assert "vendor/node_modules/reveal.js" in text
 
@@ -166,7 +192,9 @@ def test_slides_project_no_solution_and_notes_carry_it(copy):
         shown = re.sub(r'<aside class="notes">.*?</aside>', "", text, flags=re.S)
         assert "BEGIN SOLUTION" not in shown, f"{src.name}: a solution is projected"
         notes = "".join(re.findall(r'<aside class="notes">(.*?)</aside>', text, flags=re.S))
-        assert ("BEGIN SOLUTION" in notes) == bool(solutions), f"{src.name}: solution not in the notes"
+        assert ("BEGIN SOLUTION" in notes) == bool(solutions), (
+            f"{src.name}: solution not in the notes"
+        )
 
 
 def test_html_site_pages_in_course_order(copy):
@@ -179,7 +207,11 @@ def test_html_site_pages_in_course_order(copy):
         page = (site / "notebooks" / src.with_suffix(".html").name).read_text()
         assert f"<title>{title.split('—')[0].strip()[:20]}" in page.replace("&#183;", "·")
         n_images = src.read_text().count('"image/png"')
-        assert len(re.findall(r'<img[^>]+src="\.\./_images/', page)) >= n_images, f"{src.name}: plots missing"
+        assert len(re.findall(r'<img[^>]+src="\.\./_images/', page)) >= n_images, (
+            f"{src.name}: plots missing"
+        )
         assert "mathjax" in page.lower(), f"{src.name}: no maths rendering"
-        assert ".ipynb" not in "".join(re.findall(r'href="([^"]+)"', page)), f"{src.name}: .ipynb link left"
+        assert ".ipynb" not in "".join(re.findall(r'href="([^"]+)"', page)), (
+            f"{src.name}: .ipynb link left"
+        )
     assert (site / "searchindex.js").is_file() and (site / "verification.html").is_file()

@@ -66,8 +66,11 @@ def _catalogue(notebook: pathlib.Path):
 
 def _fields(case) -> tuple:
     """(exercise name, answer, expected phrase) of a catalogue Case, whatever class it is."""
-    values = tuple(case) if isinstance(case, tuple) else tuple(
-        getattr(case, f.name) for f in dataclasses.fields(case))
+    values = (
+        tuple(case)
+        if isinstance(case, tuple)
+        else tuple(getattr(case, f.name) for f in dataclasses.fields(case))
+    )
     return values[:3]
 
 
@@ -89,15 +92,21 @@ def _replace_definition(source: str, name: str, new: str) -> str:
 def _uses_test_helpers(answer, module) -> bool:
     """Whether ``answer`` calls a function or class defined in the catalogue's own module (a
     notebook would not have it)."""
-    codes = [answer.__code__] if inspect.isfunction(answer) else [
-        f.__code__ for f in vars(answer).values() if inspect.isfunction(f)]
+    codes = (
+        [answer.__code__]
+        if inspect.isfunction(answer)
+        else [f.__code__ for f in vars(answer).values() if inspect.isfunction(f)]
+    )
     names = set()
     while codes:
         code = codes.pop()
         names |= set(code.co_names)
         codes += [c for c in code.co_consts if inspect.iscode(c)]
-    own = {n for n, v in vars(module).items()
-           if getattr(v, "__module__", None) == module.__name__ and v is not answer}
+    own = {
+        n
+        for n, v in vars(module).items()
+        if getattr(v, "__module__", None) == module.__name__ and v is not answer
+    }
     return bool(names & own)
 
 
@@ -115,8 +124,11 @@ def wrong_answer(notebook: pathlib.Path, nb: dict) -> tuple[int, str, str]:
     module = _catalogue(notebook)
     for case in getattr(module, "CATALOGUE", []):
         name, answer, phrase = _fields(case)
-        if phrase is None or name not in exercises or not (
-                inspect.isfunction(answer) or inspect.isclass(answer)):
+        if (
+            phrase is None
+            or name not in exercises
+            or not (inspect.isfunction(answer) or inspect.isclass(answer))
+        ):
             continue
         if _uses_test_helpers(answer, module):
             continue
@@ -127,8 +139,13 @@ def wrong_answer(notebook: pathlib.Path, nb: dict) -> tuple[int, str, str]:
         tree = ast.parse(new)
         if len(tree.body) != 1 or getattr(tree.body[0], "name", None) != answer.__name__:
             continue  # a lambda or a nested definition: not a cell a learner would write
-        new = re.sub(rf"^(\s*(?:def|class)\s+){re.escape(answer.__name__)}\b",
-                     rf"\g<1>{name}", new, count=1, flags=re.M)
+        new = re.sub(
+            rf"^(\s*(?:def|class)\s+){re.escape(answer.__name__)}\b",
+            rf"\g<1>{name}",
+            new,
+            count=1,
+            flags=re.M,
+        )
         index = exercises[name]
         old = ngm._source(nb["cells"][index])
         return index, name, _replace_definition(old, name, new)
@@ -182,8 +199,10 @@ def test_autograde_scores_and_feedback(course, notebook):
     assert scores["wrong"] == expect_wrong, (
         f"one wrong answer to {broken} should cost exactly its own {points[f'check_{broken}']} points"
     )
-    print(f"{aid}: {total} points; unsolved 0, solution {total}, wrong ({broken}) "
-          f"{sum(expect_wrong.values())}")
+    print(
+        f"{aid}: {total} points; unsolved 0, solution {total}, wrong ({broken}) "
+        f"{sum(expect_wrong.values())}"
+    )
 
     _nbgrader(course, "generate_feedback", aid, "--force")
     for student in STUDENTS:
@@ -201,7 +220,9 @@ def test_export_lists_every_submission(course):
     graded = {(r["assignment"], r["student_id"]): float(r["score"]) for r in rows}
     assert graded, "nothing exported (run with the autograde test above)"
     for notebook in (p for p in NOTEBOOKS if (p.stem, "solution") in graded):
-        total = sum(ngm.graded(ngm.load(course / "source" / notebook.stem / notebook.name)).values())
+        total = sum(
+            ngm.graded(ngm.load(course / "source" / notebook.stem / notebook.name)).values()
+        )
         assert graded[(notebook.stem, "solution")] == total
         assert graded[(notebook.stem, "unsolved")] == 0
         assert graded[(notebook.stem, "wrong")] < total

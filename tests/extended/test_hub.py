@@ -39,8 +39,12 @@ import websocket
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 VENV = pathlib.Path(sys.executable).parent.parent
 CONFIG = ROOT / "tools" / "hub" / "jupyterhub_config.py"
-PROXY = pathlib.Path(os.environ.get(
-    "BPCOURSE_HUB_PROXY", ROOT / "build" / "hub" / "proxy" / "node_modules" / ".bin" / "configurable-http-proxy"))
+PROXY = pathlib.Path(
+    os.environ.get(
+        "BPCOURSE_HUB_PROXY",
+        ROOT / "build" / "hub" / "proxy" / "node_modules" / ".bin" / "configurable-http-proxy",
+    )
+)
 USERS = ("ada", "grace", "alan")
 PASSWORD = "bpcourse-demo"  # the documented demo default (the config's BPCOURSE_HUB_PASSWORD)
 NOTEBOOK = "01_chain_rule.ipynb"
@@ -58,7 +62,9 @@ def _wait(what: str, ready, timeout: float, proc: subprocess.Popen | None = None
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc is not None and proc.poll() is not None:
-            pytest.fail(f"the hub exited ({proc.returncode}) while waiting for {what}:\n{_tail(log)}")
+            pytest.fail(
+                f"the hub exited ({proc.returncode}) while waiting for {what}:\n{_tail(log)}"
+            )
         value = ready()
         if value:
             return value
@@ -71,15 +77,21 @@ def _tail(log: pathlib.Path | None) -> str:
 
 
 class Hub:
-    def __init__(self, url: str, token: str, proc: subprocess.Popen, state: pathlib.Path,
-                 log: pathlib.Path):
+    def __init__(
+        self, url: str, token: str, proc: subprocess.Popen, state: pathlib.Path, log: pathlib.Path
+    ):
         self.url, self.token, self.proc, self.state, self.log = url, token, proc, state, log
         self.processes: dict[int, psutil.Process] = {}
 
     def api(self, method: str, path: str, **kwargs) -> requests.Response:
         """A call to the hub's REST API with the admin service's token."""
-        return requests.request(method, f"{self.url}/hub/api{path}", timeout=60,
-                                headers={"Authorization": f"token {self.token}"}, **kwargs)
+        return requests.request(
+            method,
+            f"{self.url}/hub/api{path}",
+            timeout=60,
+            headers={"Authorization": f"token {self.token}"},
+            **kwargs,
+        )
 
     def remember_processes(self) -> None:
         """Every process the hub has started so far (proxy, servers, kernels), to check at the end."""
@@ -92,19 +104,33 @@ class Hub:
 def student_repo(tmp_path_factory) -> pathlib.Path:
     """`make student` in a copy of the repository, committed to a local git repository."""
     copy = tmp_path_factory.mktemp("course") / "bpcourse"
-    files = subprocess.run(["git", "ls-files", "-co", "--exclude-standard"], cwd=ROOT,
-                           check=True, capture_output=True, text=True).stdout.split()
+    files = subprocess.run(
+        ["git", "ls-files", "-co", "--exclude-standard"],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.split()
     for name in files:
         if (ROOT / name).is_file():
             (copy / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(ROOT / name, copy / name)
-    made = subprocess.run(["make", "-s", "student", f"VENV={VENV}", "SETUP="], cwd=copy,
-                          capture_output=True, text=True, timeout=600)
+    made = subprocess.run(
+        ["make", "-s", "student", f"VENV={VENV}", "SETUP="],
+        cwd=copy,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert made.returncode == 0, f"make student failed:\n{made.stderr[-3000:]}"
     repo = tmp_path_factory.mktemp("class") / REPO_NAME
     shutil.copytree(copy / "build" / "student", repo)
     git = ["git", "-c", "user.name=Instructor", "-c", "user.email=instructor@example.invalid"]
-    for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-q", "-m", "student edition"]):
+    for args in (
+        ["init", "-q", "-b", "main"],
+        ["add", "-A"],
+        ["commit", "-q", "-m", "student edition"],
+    ):
         subprocess.run([*git, *args], cwd=repo, check=True, capture_output=True)
     assert (repo / NOTEBOOK).is_file()
     return repo
@@ -113,22 +139,37 @@ def student_repo(tmp_path_factory) -> pathlib.Path:
 @pytest.fixture(scope="module")
 def hub(tmp_path_factory):
     if not os.access(PROXY, os.X_OK):
-        pytest.fail(f"configurable-http-proxy not found at {PROXY}: run `make hub-test`, which installs it")
+        pytest.fail(
+            f"configurable-http-proxy not found at {PROXY}: run `make hub-test`, which installs it"
+        )
     state = tmp_path_factory.mktemp("hub")
     port, api_port, hub_port = _free_port(), _free_port(), _free_port()
     token = secrets.token_hex(32)
     env = {k: v for k, v in os.environ.items() if k not in ("MPLBACKEND", "BPCOURSE_HUB_PASSWORD")}
-    env.update(BPCOURSE_HUB_PORT=str(port), BPCOURSE_HUB_API_PORT=str(api_port),
-               BPCOURSE_HUB_INTERNAL_PORT=str(hub_port), BPCOURSE_HUB_STATE=str(state),
-               BPCOURSE_HUB_ADMIN_TOKEN=token, BPCOURSE_HUB_PROXY=str(PROXY),
-               IPYTHONDIR=str(ROOT / "tests" / "ipython"))  # no network in the kernels
+    env.update(
+        BPCOURSE_HUB_PORT=str(port),
+        BPCOURSE_HUB_API_PORT=str(api_port),
+        BPCOURSE_HUB_INTERNAL_PORT=str(hub_port),
+        BPCOURSE_HUB_STATE=str(state),
+        BPCOURSE_HUB_ADMIN_TOKEN=token,
+        BPCOURSE_HUB_PROXY=str(PROXY),
+        IPYTHONDIR=str(ROOT / "tests" / "ipython"),
+    )  # no network in the kernels
     log = state / "hub.log"
     with open(log, "w") as out:
-        proc = subprocess.Popen([str(VENV / "bin" / "jupyterhub"), "-f", str(CONFIG)], cwd=state,
-                                env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        proc = subprocess.Popen(
+            [str(VENV / "bin" / "jupyterhub"), "-f", str(CONFIG)],
+            cwd=state,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     h = Hub(f"http://127.0.0.1:{port}", token, proc, state, log)
     try:
-        _wait("the hub's API through the proxy", lambda: _get_ok(f"{h.url}/hub/api/"), 180, proc, log)
+        _wait(
+            "the hub's API through the proxy", lambda: _get_ok(f"{h.url}/hub/api/"), 180, proc, log
+        )
         h.remember_processes()
         yield h
     finally:
@@ -164,14 +205,32 @@ def _login(hub: Hub, name: str, password: str) -> tuple[requests.Session, reques
 def _run_over_websocket(ws: websocket.WebSocket, code: str, session: str) -> list[dict]:
     """Execute code in the kernel; return its outputs as (iopub) messages, as a browser sees them."""
     msg_id = uuid.uuid4().hex
-    ws.send(json.dumps({
-        "header": {"msg_id": msg_id, "msg_type": "execute_request", "session": session,
-                   "username": "", "version": "5.3",
-                   "date": datetime.datetime.now(datetime.timezone.utc).isoformat()},
-        "parent_header": {}, "metadata": {}, "channel": "shell", "buffers": [],
-        "content": {"code": code, "silent": False, "store_history": True, "user_expressions": {},
-                    "allow_stdin": False, "stop_on_error": False},
-    }))
+    ws.send(
+        json.dumps(
+            {
+                "header": {
+                    "msg_id": msg_id,
+                    "msg_type": "execute_request",
+                    "session": session,
+                    "username": "",
+                    "version": "5.3",
+                    "date": datetime.datetime.now(datetime.timezone.utc).isoformat(),
+                },
+                "parent_header": {},
+                "metadata": {},
+                "channel": "shell",
+                "buffers": [],
+                "content": {
+                    "code": code,
+                    "silent": False,
+                    "store_history": True,
+                    "user_expressions": {},
+                    "allow_stdin": False,
+                    "stop_on_error": False,
+                },
+            }
+        )
+    )
     outputs = []
     while True:
         msg = json.loads(ws.recv())
@@ -216,26 +275,38 @@ def test_student_pulls_the_edition_and_runs_01(hub, student_repo, name):
     def ready():
         info = hub.api("GET", f"/users/{name}").json()
         return info["servers"].get("", {}).get("ready")
+
     _wait(f"{name}'s server", ready, 180, hub.proc, hub.log)
     hub.remember_processes()
 
     # 3. the nbgitpuller link, followed as a browser follows it
     link = f"{hub.url}/hub/user-redirect/git-pull?" + urllib.parse.urlencode(
-        {"repo": str(student_repo), "branch": "main", "urlpath": f"lab/tree/{REPO_NAME}/{NOTEBOOK}"})
+        {"repo": str(student_repo), "branch": "main", "urlpath": f"lab/tree/{REPO_NAME}/{NOTEBOOK}"}
+    )
     page = s.get(link, timeout=120)
     assert page.status_code == 200, page.text[:500]
     assert urllib.parse.urlparse(page.url).path == f"/user/{name}/git-pull", page.url
-    attrs = {k: urllib.parse.unquote(v) for k, v in re.findall(r'data-([a-z-]+)="([^"]*)"', page.text)}
+    attrs = {
+        k: urllib.parse.unquote(v) for k, v in re.findall(r'data-([a-z-]+)="([^"]*)"', page.text)
+    }
     assert attrs["repo"] == str(student_repo) and attrs["branch"] == "main", attrs
     # What the page's script (nbgitpuller's gitsync.js) does next: the sync request, read as events.
-    sync = s.get(f"{hub.url}{attrs['base-url']}git-pull/api", timeout=300, stream=True, params={
-        "_xsrf": attrs["xsrf"], "repo": attrs["repo"], "targetpath": attrs["targetpath"],
-        "branch": attrs["branch"]})
+    sync = s.get(
+        f"{hub.url}{attrs['base-url']}git-pull/api",
+        timeout=300,
+        stream=True,
+        params={
+            "_xsrf": attrs["xsrf"],
+            "repo": attrs["repo"],
+            "targetpath": attrs["targetpath"],
+            "branch": attrs["branch"],
+        },
+    )
     assert sync.status_code == 200
     events = []
     for line in sync.iter_lines(decode_unicode=True):
         if line.startswith("data: "):
-            events.append(json.loads(line[len("data: "):]))
+            events.append(json.loads(line[len("data: ") :]))
             if events[-1].get("phase") in ("finished", "error"):
                 break
     sync.close()
@@ -247,37 +318,59 @@ def test_student_pulls_the_edition_and_runs_01(hub, student_repo, name):
     pulled = home / REPO_NAME / NOTEBOOK
     assert pulled.read_bytes() == (student_repo / NOTEBOOK).read_bytes()
     assert sorted(p.name for p in (home / REPO_NAME).glob("*.ipynb")) == sorted(
-        p.name for p in student_repo.glob("*.ipynb"))
+        p.name for p in student_repo.glob("*.ipynb")
+    )
 
     # 4. run the notebook in a kernel of the student's own server
     token = hub.api("POST", f"/users/{name}/tokens", json={"note": "hub test", "expires_in": 3600})
     assert token.status_code == 201, token.text
     auth = {"Authorization": f"token {token.json()['token']}"}
     server = f"{hub.url}/user/{name}"
-    sess = requests.post(f"{server}/api/sessions", headers=auth, timeout=120, json={
-        "path": f"{REPO_NAME}/{NOTEBOOK}", "name": NOTEBOOK, "type": "notebook",
-        "kernel": {"name": "python3"}})
+    sess = requests.post(
+        f"{server}/api/sessions",
+        headers=auth,
+        timeout=120,
+        json={
+            "path": f"{REPO_NAME}/{NOTEBOOK}",
+            "name": NOTEBOOK,
+            "type": "notebook",
+            "kernel": {"name": "python3"},
+        },
+    )
     assert sess.status_code == 201, sess.text
     sid, kid = sess.json()["id"], sess.json()["kernel"]["id"]
     ws = websocket.create_connection(
-        f"{server.replace('http', 'ws', 1)}/api/kernels/{kid}/channels", timeout=180,
-        header=[f"Authorization: {auth['Authorization']}"])
+        f"{server.replace('http', 'ws', 1)}/api/kernels/{kid}/channels",
+        timeout=180,
+        header=[f"Authorization: {auth['Authorization']}"],
+    )
     hub.remember_processes()
     nb = nbformat.read(pulled, as_version=4)
     try:
-        where = _text(_run_over_websocket(ws, "import os; print(os.getcwd()); print(os.environ['HOME'])", sid))
-        results = [(cell, _run_over_websocket(ws, cell.source, sid))
-                   for cell in nb.cells if cell.cell_type == "code"]
+        where = _text(
+            _run_over_websocket(ws, "import os; print(os.getcwd()); print(os.environ['HOME'])", sid)
+        )
+        results = [
+            (cell, _run_over_websocket(ws, cell.source, sid))
+            for cell in nb.cells
+            if cell.cell_type == "code"
+        ]
     finally:
         ws.close()
     hub.remember_processes()
-    assert requests.delete(f"{server}/api/sessions/{sid}", headers=auth, timeout=60).status_code == 204
+    assert (
+        requests.delete(f"{server}/api/sessions/{sid}", headers=auth, timeout=60).status_code == 204
+    )
 
-    errors = [(cell.source[:60], _text(outs)) for cell, outs in results
-              if any(o["type"] == "error" for o in outs)]
+    errors = [
+        (cell.source[:60], _text(outs))
+        for cell, outs in results
+        if any(o["type"] == "error" for o in outs)
+    ]
     assert not errors, f"{name}: cells raised in the student edition: {errors}"
-    checks = [(cell, outs) for cell, outs in results
-              if "exercise-check" in cell.metadata.get("tags", [])]
+    checks = [
+        (cell, outs) for cell, outs in results if "exercise-check" in cell.metadata.get("tags", [])
+    ]
     assert checks, "no exercise-check cell in the student edition of 01"
     for cell, outs in checks:
         assert "not done yet" in _text(outs).lower(), f"{cell.source[:80]!r}: {_text(outs)[:300]}"
@@ -288,7 +381,8 @@ def test_student_pulls_the_edition_and_runs_01(hub, student_repo, name):
 def test_stopping_the_hub_ends_every_process_it_started(hub):
     for name in USERS:
         assert hub.api("GET", f"/users/{name}").json()["servers"].get("", {}).get("ready"), (
-            f"{name}'s server should still be running, with the others")
+            f"{name}'s server should still be running, with the others"
+        )
     hub.remember_processes()
     assert len(hub.processes) >= 1 + len(USERS), "the proxy and three servers, at least"
     for name in USERS:

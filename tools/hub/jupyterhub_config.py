@@ -37,7 +37,10 @@ c.JupyterHub.bind_url = f"http://127.0.0.1:{PORT}"
 c.JupyterHub.hub_bind_url = f"http://127.0.0.1:{env('BPCOURSE_HUB_INTERNAL_PORT', PORT + 2)}"
 c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{env('BPCOURSE_HUB_API_PORT', PORT + 1)}"
 c.ConfigurableHTTPProxy.command = [
-    env("BPCOURSE_HUB_PROXY", str(STATE / "proxy" / "node_modules" / ".bin" / "configurable-http-proxy"))
+    env(
+        "BPCOURSE_HUB_PROXY",
+        str(STATE / "proxy" / "node_modules" / ".bin" / "configurable-http-proxy"),
+    )
 ]
 c.ConfigurableHTTPProxy.pid_file = str(STATE / "proxy.pid")
 

@@ -23,8 +23,7 @@ class ClearAnswerOutput(ClearOutput):
 c = get_config()  # noqa: F821 (defined by traitlets when it loads a config file)
 c.CourseDirectory.course_id = "bpcourse"
 c.GenerateAssignment.preprocessors = [
-    ClearAnswerOutput if p is ClearOutput else p
-    for p in GenerateAssignment.preprocessors.default()
+    ClearAnswerOutput if p is ClearOutput else p for p in GenerateAssignment.preprocessors.default()
 ]
 # A notebook runs in 5-15 s; a busy grading machine gets ample room before a cell times out.
 c.Execute.timeout = 300
