@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from numbers import Integral, Real
+from typing import Any
 
 import numpy as np
 
@@ -52,14 +53,15 @@ def unbroadcast(grad: np.ndarray, shape: Shape) -> np.ndarray:
     except ValueError:
         fits = False
     if not fits:
-        raise ValueError(f"unbroadcast: shape {shape} does not broadcast to the gradient's "
-                         f"shape {grad.shape}")
+        raise ValueError(
+            f"unbroadcast: shape {shape} does not broadcast to the gradient's shape {grad.shape}"
+        )
     extra = grad.ndim - len(shape)
     if extra:
-        grad = grad.sum(axis=tuple(range(extra)))             # (1) missing leading axes
+        grad = grad.sum(axis=tuple(range(extra)))  # (1) missing leading axes
     stretched = tuple(i for i, n in enumerate(shape) if n == 1 and grad.shape[i] != 1)
     if stretched:
-        grad = grad.sum(axis=stretched, keepdims=True)        # (2) size-1 axes
+        grad = grad.sum(axis=stretched, keepdims=True)  # (2) size-1 axes
     return np.asarray(grad)
 
 
@@ -74,10 +76,13 @@ def _axes(axis: object, ndim: int, op: str) -> tuple[int, ...]:
     for a in items:
         if not isinstance(a, Integral) or isinstance(a, bool):
             raise TypeError(f"{op}(axis) needs None, an int or a tuple of ints, got {axis!r}")
+        a = int(a)
         if not -ndim <= a < ndim:
-            raise ValueError(f"{op}(axis): axis {a} is out of range for a tensor with {ndim} "
-                             f"dimension(s) (allowed: {-ndim} to {ndim - 1})")
-        out.append(int(a) % ndim)
+            raise ValueError(
+                f"{op}(axis): axis {a} is out of range for a tensor with {ndim} "
+                f"dimension(s) (allowed: {-ndim} to {ndim - 1})"
+            )
+        out.append(a % ndim)
     if len(set(out)) != len(out):
         raise ValueError(f"{op}(axis): repeated axis in {axis!r}")
     return tuple(sorted(out))
@@ -103,8 +108,9 @@ class Tensor:
     __slots__ = ("data", "grad", "label", "_backward", "_prev", "_op")
     __array_ufunc__ = None  # ndarray + Tensor: numpy defers to Tensor.__radd__
 
-    def __init__(self, data: object, _children: tuple[Tensor, ...] = (), _op: str = "",
-                 label: str = "") -> None:
+    def __init__(
+        self, data: object, _children: tuple[Tensor, ...] = (), _op: str = "", label: str = ""
+    ) -> None:
         if not _op:  # a leaf built by the user: one clear error for a bad array
             data = as_float_array(data, "Tensor(data)", allow_empty=True)
         self.data = data if type(data) is np.ndarray else np.asarray(data)  # 0-d results too
@@ -141,16 +147,20 @@ class Tensor:
             return Tensor(np.asarray(other, dtype=self.dtype))
         if isinstance(other, np.ndarray) and other.dtype.kind in "fiu":
             return Tensor(other)
-        raise TypeError(f"unsupported operand for Tensor {op}: {describe(other)}; expected a "
-                        f"Tensor, a real number or a numpy array of numbers")
+        raise TypeError(
+            f"unsupported operand for Tensor {op}: {describe(other)}; expected a "
+            f"Tensor, a real number or a numpy array of numbers"
+        )
 
     def _result_shape(self, other: Tensor, op: str) -> Shape:
         try:
             return np.broadcast_shapes(self.shape, other.shape)
         except ValueError:
-            raise ValueError(f"Tensor {op}: shapes {self.shape} and {other.shape} do not "
-                             f"broadcast (numpy aligns them on the right; each pair of sizes "
-                             f"must be equal or one of them 1)") from None
+            raise ValueError(
+                f"Tensor {op}: shapes {self.shape} and {other.shape} do not "
+                f"broadcast (numpy aligns them on the right; each pair of sizes "
+                f"must be equal or one of them 1)"
+            ) from None
 
     # --- elementwise operations with broadcasting: forward, then the local backward -----------
     def __add__(self, other: Tensor | float) -> Tensor:
@@ -159,8 +169,9 @@ class Tensor:
         out = Tensor(self.data + other.data, (self, other), "+")
 
         def _backward():
-            self.grad += unbroadcast(out.grad, self.shape)     # d(a + b)/da = 1
-            other.grad += unbroadcast(out.grad, other.shape)   # d(a + b)/db = 1
+            self.grad += unbroadcast(out.grad, self.shape)  # d(a + b)/da = 1
+            other.grad += unbroadcast(out.grad, other.shape)  # d(a + b)/db = 1
+
         out._backward = _backward
         return out
 
@@ -170,8 +181,9 @@ class Tensor:
         out = Tensor(self.data * other.data, (self, other), "*")
 
         def _backward():
-            self.grad += unbroadcast(other.data * out.grad, self.shape)   # d(a b)/da = b
+            self.grad += unbroadcast(other.data * out.grad, self.shape)  # d(a b)/da = b
             other.grad += unbroadcast(self.data * out.grad, other.shape)  # d(a b)/db = a
+
         out._backward = _backward
         return out
 
@@ -179,21 +191,26 @@ class Tensor:
         other = self._lift(other, "/")
         self._result_shape(other, "/")
         if np.any(other.data == 0):
-            raise ZeroDivisionError(f"Tensor /: the divisor (shape {other.shape}) has a zero "
-                                    f"at index {tuple(int(i) for i in np.argwhere(other.data == 0)[0])}")
+            raise ZeroDivisionError(
+                f"Tensor /: the divisor (shape {other.shape}) has a zero "
+                f"at index {tuple(int(i) for i in np.argwhere(other.data == 0)[0])}"
+            )
         out = Tensor(self.data / other.data, (self, other), "/")
 
         def _backward():
             self.grad += unbroadcast(out.grad / other.data, self.shape)  # d(a/b)/da = 1/b
-            other.grad += unbroadcast(-self.data / other.data**2 * out.grad,
-                                      other.shape)                      # d(a/b)/db = -a/b²
+            other.grad += unbroadcast(
+                -self.data / other.data**2 * out.grad, other.shape
+            )  # d(a/b)/db = -a/b²
+
         out._backward = _backward
         return out
 
     def __pow__(self, n: float) -> Tensor:
         if isinstance(n, Tensor) or not isinstance(n, Real) or isinstance(n, bool):
-            raise TypeError(f"unsupported exponent for Tensor **: {describe(n)}; expected a "
-                            f"plain int or float")
+            raise TypeError(
+                f"unsupported exponent for Tensor **: {describe(n)}; expected a plain int or float"
+            )
         n = float(n)
         if not n.is_integer() and np.any(self.data < 0):
             raise ValueError(f"Tensor ** {n!r}: a negative base needs an integer exponent")
@@ -203,9 +220,10 @@ class Tensor:
 
         def _backward():
             if n == 0:
-                return                                         # d(x^0)/dx = 0, also at 0
-            with np.errstate(divide="ignore"):                 # x = 0, n < 1: inf, as torch
+                return  # d(x^0)/dx = 0, also at 0
+            with np.errstate(divide="ignore"):  # x = 0, n < 1: inf, as torch
                 self.grad += n * self.data ** (n - 1) * out.grad  # d(x^n)/dx = n x^(n-1)
+
         out._backward = _backward
         return out
 
@@ -213,7 +231,8 @@ class Tensor:
         out = Tensor(-self.data, (self,), "neg")
 
         def _backward():
-            self.grad -= out.grad                              # d(-a)/da = -1
+            self.grad -= out.grad  # d(-a)/da = -1
+
         out._backward = _backward
         return out
 
@@ -223,23 +242,29 @@ class Tensor:
         other = self._lift(other, "@")
         a, b = self, other
         if a.ndim < 2 or b.ndim < 2:
-            raise ValueError(f"Tensor @ needs at least 2-D operands, got shapes {a.shape} and "
-                             f"{b.shape} (reshape a vector to (1, K) or (K, 1))")
+            raise ValueError(
+                f"Tensor @ needs at least 2-D operands, got shapes {a.shape} and "
+                f"{b.shape} (reshape a vector to (1, K) or (K, 1))"
+            )
         if a.shape[-1] != b.shape[-2]:
-            raise ValueError(f"Tensor @: shapes {a.shape} and {b.shape} do not match: the left "
-                             f"operand's last size {a.shape[-1]} must equal the right operand's "
-                             f"second-to-last size {b.shape[-2]}")
+            raise ValueError(
+                f"Tensor @: shapes {a.shape} and {b.shape} do not match: the left "
+                f"operand's last size {a.shape[-1]} must equal the right operand's "
+                f"second-to-last size {b.shape[-2]}"
+            )
         try:
             np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
         except ValueError:
-            raise ValueError(f"Tensor @: the batch axes of shapes {a.shape} and {b.shape} do "
-                             f"not broadcast") from None
+            raise ValueError(
+                f"Tensor @: the batch axes of shapes {a.shape} and {b.shape} do not broadcast"
+            ) from None
         out = Tensor(a.data @ b.data, (a, b), "@")
 
         def _backward():
             # dA = dout @ B^T (N, M)(M, K) -> (N, K);  dB = A^T @ dout (K, N)(N, M) -> (K, M)
             a.grad += unbroadcast(out.grad @ np.swapaxes(b.data, -1, -2), a.shape)
             b.grad += unbroadcast(np.swapaxes(a.data, -1, -2) @ out.grad, b.shape)
+
         out._backward = _backward
         return out
 
@@ -251,6 +276,7 @@ class Tensor:
 
         def _backward():
             self.grad += np.broadcast_to(_expand(out.grad, axes, keepdims), self.shape)
+
         out._backward = _backward
         return out
 
@@ -259,12 +285,14 @@ class Tensor:
         axes = _axes(axis, self.ndim, "mean")
         n = int(np.prod([self.shape[a] for a in axes]))
         if n == 0:
-            raise ValueError(f"mean over axis {axis!r} of a tensor of shape {self.shape}: "
-                             f"no elements to average")
+            raise ValueError(
+                f"mean over axis {axis!r} of a tensor of shape {self.shape}: no elements to average"
+            )
         out = Tensor(self.data.mean(axis=axes, keepdims=keepdims), (self,), "mean")
 
         def _backward():
             self.grad += np.broadcast_to(_expand(out.grad, axes, keepdims), self.shape) / n
+
         out._backward = _backward
         return out
 
@@ -277,9 +305,10 @@ class Tensor:
         out = Tensor(self.data.max(axis=axes, keepdims=keepdims), (self,), "max")
 
         def _backward():
-            top = self.data == _expand(out.data, axes, keepdims)   # where the maximum sits
-            share = top / top.sum(axis=axes, keepdims=True)        # 1/(number of ties) there
+            top = self.data == _expand(out.data, axes, keepdims)  # where the maximum sits
+            share = top / top.sum(axis=axes, keepdims=True)  # 1/(number of ties) there
             self.grad += share * _expand(out.grad, axes, keepdims)
+
         out._backward = _backward
         return out
 
@@ -290,12 +319,15 @@ class Tensor:
         try:
             data = self.data.reshape(shape)
         except (ValueError, TypeError):
-            raise ValueError(f"reshape: cannot reshape a tensor of shape {self.shape} "
-                             f"({self.data.size} elements) into shape {tuple(shape)}") from None
+            raise ValueError(
+                f"reshape: cannot reshape a tensor of shape {self.shape} "
+                f"({self.data.size} elements) into shape {tuple(shape)}"
+            ) from None
         out = Tensor(data, (self,), "reshape")
 
         def _backward():
             self.grad += out.grad.reshape(self.shape)
+
         out._backward = _backward
         return out
 
@@ -304,12 +336,15 @@ class Tensor:
         axes = axes[0] if len(axes) == 1 and isinstance(axes[0], (tuple, list)) else axes
         perm = tuple(range(self.ndim))[::-1] if not axes else tuple(axes)
         if sorted(a % max(self.ndim, 1) for a in perm) != list(range(self.ndim)):
-            raise ValueError(f"transpose(axes): {tuple(axes)} is not a permutation of the "
-                             f"{self.ndim} axes of a tensor of shape {self.shape}")
+            raise ValueError(
+                f"transpose(axes): {tuple(axes)} is not a permutation of the "
+                f"{self.ndim} axes of a tensor of shape {self.shape}"
+            )
         out = Tensor(self.data.transpose(perm), (self,), "transpose")
 
         def _backward():
             self.grad += out.grad.transpose(np.argsort([a % self.ndim for a in perm]))
+
         out._backward = _backward
         return out
 
@@ -317,14 +352,16 @@ class Tensor:
     def T(self) -> Tensor:
         return self.transpose()
 
-    def __getitem__(self, idx: object) -> Tensor:
+    def __getitem__(self, idx: Any) -> Tensor:
         """numpy indexing (ints, slices, integer or boolean arrays). The backward is a
         scatter-add, ``np.add.at``: an element picked k times receives the sum of k gradients
         (``grad[idx] += dout`` would keep only the last of repeated indices)."""
         parts = idx if isinstance(idx, tuple) else (idx,)
         if any(isinstance(p, Tensor) for p in parts):
-            raise TypeError("Tensor indexing: the index must be ints, slices or numpy arrays, "
-                            "not a Tensor (use idx.data)")
+            raise TypeError(
+                "Tensor indexing: the index must be ints, slices or numpy arrays, "
+                "not a Tensor (use idx.data)"
+            )
         try:
             data = self.data[idx]
         except IndexError as e:
@@ -333,6 +370,7 @@ class Tensor:
 
         def _backward():
             np.add.at(self.grad, idx, out.grad)
+
         out._backward = _backward
         return out
 
@@ -343,24 +381,30 @@ class Tensor:
             try:
                 e = np.exp(self.data)
             except FloatingPointError:
-                raise OverflowError(f"exp overflows for {self.data.max()!r} (the largest "
-                                    f"element of a tensor of shape {self.shape})") from None
+                raise OverflowError(
+                    f"exp overflows for {self.data.max()!r} (the largest "
+                    f"element of a tensor of shape {self.shape})"
+                ) from None
         out = Tensor(e, (self,), "exp")
 
         def _backward():
             self.grad += out.data * out.grad
+
         out._backward = _backward
         return out
 
     def log(self) -> Tensor:
         """Natural log of positive elements (ValueError otherwise); the local derivative is 1/x."""
         if np.any(self.data <= 0):
-            raise ValueError(f"log of a non-positive number: {self.data.min()!r} in a tensor "
-                             f"of shape {self.shape}")
+            raise ValueError(
+                f"log of a non-positive number: {self.data.min()!r} in a tensor "
+                f"of shape {self.shape}"
+            )
         out = Tensor(np.log(self.data), (self,), "log")
 
         def _backward():
             self.grad += out.grad / self.data
+
         out._backward = _backward
         return out
 
@@ -370,6 +414,7 @@ class Tensor:
 
         def _backward():
             self.grad += (1 - out.data**2) * out.grad
+
         out._backward = _backward
         return out
 
@@ -379,17 +424,19 @@ class Tensor:
 
         def _backward():
             self.grad += (self.data > 0) * out.grad
+
         out._backward = _backward
         return out
 
     def sigmoid(self) -> Tensor:
         """1 / (1 + e^-x) without overflow; the local derivative is σ (1 - σ)."""
-        e = np.exp(-np.abs(self.data))                         # never exp of a large number
+        e = np.exp(-np.abs(self.data))  # never exp of a large number
         s = np.where(self.data >= 0, 1 / (1 + e), e / (1 + e))
         out = Tensor(s.astype(self.dtype, copy=False), (self,), "sigmoid")
 
         def _backward():
             self.grad += out.data * (1 - out.data) * out.grad
+
         out._backward = _backward
         return out
 
@@ -400,11 +447,13 @@ class Tensor:
         """
         (ax,) = _axes(axis, self.ndim, "log_softmax")
         shifted = self.data - self.data.max(axis=ax, keepdims=True)
-        out = Tensor(shifted - np.log(np.exp(shifted).sum(axis=ax, keepdims=True)),
-                     (self,), "log_softmax")
+        out = Tensor(
+            shifted - np.log(np.exp(shifted).sum(axis=ax, keepdims=True)), (self,), "log_softmax"
+        )
 
         def _backward():
             self.grad += out.grad - np.exp(out.data) * out.grad.sum(axis=ax, keepdims=True)
+
         out._backward = _backward
         return out
 
@@ -445,8 +494,9 @@ class Tensor:
                 continue
             visited.add(id(node))
             stack.append((node, True))
-            stack.extend((child, False) for child in reversed(node._prev)
-                         if id(child) not in visited)
+            stack.extend(
+                (child, False) for child in reversed(node._prev) if id(child) not in visited
+            )
         return order
 
     def backward(self, gradient: object = None) -> None:
@@ -458,21 +508,26 @@ class Tensor:
         """
         if gradient is None:
             if self.data.size != 1:
-                raise ValueError(f"backward() without a gradient needs a one-element output, "
-                                 f"got shape {self.shape}; pass gradient= an array of that shape")
+                raise ValueError(
+                    f"backward() without a gradient needs a one-element output, "
+                    f"got shape {self.shape}; pass gradient= an array of that shape"
+                )
             seed = np.ones_like(self.data)
         else:
-            seed = as_float_array(gradient, "backward(gradient)", dtype=self.dtype,
-                                  allow_empty=True)
+            seed = as_float_array(
+                gradient, "backward(gradient)", dtype=self.dtype, allow_empty=True
+            )
             if seed.shape != self.shape:
-                raise ValueError(f"backward(gradient) must have the output's shape "
-                                 f"{self.shape}, got shape {seed.shape}")
+                raise ValueError(
+                    f"backward(gradient) must have the output's shape "
+                    f"{self.shape}, got shape {seed.shape}"
+                )
         topo = self.topological_order()
         before = [v.grad for v in topo]
         for v in topo:
             v.grad = np.zeros_like(v.data)
         self.grad = seed.copy()
-        for v in reversed(topo):                  # each node after everything that uses it
+        for v in reversed(topo):  # each node after everything that uses it
             v._backward()
         for v, g in zip(topo, before):
             v.grad += g
@@ -508,20 +563,24 @@ def cross_entropy(logits: Tensor, targets: object) -> Tensor:
     """
     logits = _need_tensor(logits, "cross_entropy(logits)")
     if logits.ndim != 2 or logits.shape[0] == 0:
-        raise ValueError(f"cross_entropy(logits) must be 2-D (N, C) with N >= 1, got shape "
-                         f"{logits.shape}")
+        raise ValueError(
+            f"cross_entropy(logits) must be 2-D (N, C) with N >= 1, got shape {logits.shape}"
+        )
     t = np.asarray(targets)
     if t.dtype.kind not in "iu":
-        raise TypeError(f"cross_entropy(targets) must be integer class indices, got "
-                        f"{describe(targets)}")
+        raise TypeError(
+            f"cross_entropy(targets) must be integer class indices, got {describe(targets)}"
+        )
     n, c = logits.shape
     if t.shape != (n,):
-        raise ValueError(f"cross_entropy(targets) must have shape ({n},) to match logits of "
-                         f"shape {logits.shape}, got shape {t.shape}")
+        raise ValueError(
+            f"cross_entropy(targets) must have shape ({n},) to match logits of "
+            f"shape {logits.shape}, got shape {t.shape}"
+        )
     if np.any((t < 0) | (t >= c)):
         raise ValueError(f"cross_entropy(targets) must be in 0..{c - 1}, got {t.min()}..{t.max()}")
-    logp = logits.log_softmax(axis=1)             # (N, C)
-    return -logp[np.arange(n), t].mean()          # pick each row's target, average
+    logp = logits.log_softmax(axis=1)  # (N, C)
+    return -logp[np.arange(n), t].mean()  # pick each row's target, average
 
 
 def zero_grad(tensors: Tensor | Iterable[Tensor]) -> None:

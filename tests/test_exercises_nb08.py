@@ -44,7 +44,7 @@ def unbroadcast_in_place(grad, shape):
     grad -= 0.0 * grad.mean()
     grad *= 1.0
     grad[...] = grad + 0.0
-    grad += 1e-3                                  # "normalises" the input in place
+    grad += 1e-3  # "normalises" the input in place
     return correct_unbroadcast(grad - 1e-3, shape)
 
 
@@ -84,8 +84,8 @@ def index_averages(dout, idx, n):
 
 
 def index_wrong_size(dout, idx, n):
-    dx = np.zeros((idx.max(), dout.shape[1]))     # off by one: idx.max() + 1 rows needed
-    np.add.at(dx, idx, dout)                      # IndexError for the largest index
+    dx = np.zeros((idx.max(), dout.shape[1]))  # off by one: idx.max() + 1 rows needed
+    np.add.at(dx, idx, dout)  # IndexError for the largest index
     return dx
 
 

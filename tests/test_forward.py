@@ -57,9 +57,11 @@ def draw_domain(rng, domain, shape):
 
 def compare_jvp(fn, primals, tangents):
     out, tan = jvp(lambda *xs: fn(fw, *xs), primals, tangents)
-    out_t, tan_t = torch.func.jvp(lambda *xs: fn(torch, *xs),
-                                  tuple(torch.tensor(p) for p in primals),
-                                  tuple(torch.tensor(t) for t in tangents))
+    out_t, tan_t = torch.func.jvp(
+        lambda *xs: fn(torch, *xs),
+        tuple(torch.tensor(p) for p in primals),
+        tuple(torch.tensor(t) for t in tangents),
+    )
     assert_same(out, out_t)
     assert_same(tan, tan_t)
 
@@ -100,6 +102,7 @@ def test_a_small_network_matches_torch_func_jvp(n, k, m, seed):
     def f(mod, X, W, b):
         h = mod.tanh(X @ W + b)
         return (mod.sigmoid(h) * h).sum() + mod.exp(-(h * h)).sum() / 3.0
+
     compare_jvp(f, (X, W, b), tuple(rng.standard_normal(a.shape) for a in (X, W, b)))
 
 
@@ -120,7 +123,7 @@ def test_jacobian_column_by_column_matches_torch(shape, seed):
         J, passes = jacobian(lambda x, fn=fn: fn(fw, x), x)
         J_t = torch.autograd.functional.jacobian(lambda x, fn=fn: fn(torch, x), torch.tensor(x))
         assert_same(J, J_t)
-        assert passes == x.size                    # one forward pass per input coordinate
+        assert passes == x.size  # one forward pass per input coordinate
 
 
 def test_dual_by_hand_from_the_definition():
@@ -128,28 +131,44 @@ def test_dual_by_hand_from_the_definition():
     y = Dual(2.0, 1.0) ** 2 * fw.sin(Dual(2.0, 1.0))
     assert y.value == pytest.approx(4 * np.sin(2.0), rel=1e-15)
     assert y.tangent == pytest.approx(4 * np.sin(2.0) + 4 * np.cos(2.0), rel=1e-15)
-    z = Dual(np.ones(3), 2.0)                     # a number as tangent: the same everywhere
+    z = Dual(np.ones(3), 2.0)  # a number as tangent: the same everywhere
     np.testing.assert_array_equal(z.tangent, [2.0, 2.0, 2.0])
     np.testing.assert_array_equal((np.arange(3.0) + z).tangent, [2.0, 2.0, 2.0])
-    assert fw.exp(0.0) == 1.0                     # numbers go straight to numpy
+    assert fw.exp(0.0) == 1.0  # numbers go straight to numpy
 
 
-@pytest.mark.parametrize("make, err, phrase", [
-    (lambda: Dual("a"), TypeError, r"Dual\(value\) must be an array of numbers"),
-    (lambda: Dual(np.ones(3), np.ones(2)), ValueError,
-     r"Dual\(tangent\) must have the value's shape \(3,\), got shape \(2,\)"),
-    (lambda: Dual(1.0) + "x", TypeError, r"unsupported operand for Dual \+: str"),
-    (lambda: Dual(1.0) ** Dual(2.0), TypeError, r"exponent for Dual \*\*"),
-    (lambda: Dual(1.0) / 0.0, ZeroDivisionError, r"divisor has a zero"),
-    (lambda: fw.log(Dual(-1.0)), ValueError, r"log of a non-positive number"),
-    (lambda: jvp(lambda x: x, np.ones(2), np.ones(2)), TypeError,
-     r"jvp\(primals, tangents\) must be tuples"),
-    (lambda: jvp(lambda x: x, (np.ones(2),), ()), ValueError, r"1 primals but 0 tangents"),
-    (lambda: jvp(lambda x: x, (np.ones(2),), (np.ones(3),)), ValueError,
-     r"tangents\[0\] must have primals\[0\]'s shape \(2,\), got shape \(3,\)"),
-    (lambda: jvp(lambda x: 3.0, (np.ones(2),), (np.ones(2),)), TypeError, r"f must return a Dual"),
-    (lambda: jacobian(lambda x: x, "abc"), TypeError, r"jacobian\(x\) must be an array"),
-])
+@pytest.mark.parametrize(
+    "make, err, phrase",
+    [
+        (lambda: Dual("a"), TypeError, r"Dual\(value\) must be an array of numbers"),
+        (
+            lambda: Dual(np.ones(3), np.ones(2)),
+            ValueError,
+            r"Dual\(tangent\) must have the value's shape \(3,\), got shape \(2,\)",
+        ),
+        (lambda: Dual(1.0) + "x", TypeError, r"unsupported operand for Dual \+: str"),
+        (lambda: Dual(1.0) ** Dual(2.0), TypeError, r"exponent for Dual \*\*"),
+        (lambda: Dual(1.0) / 0.0, ZeroDivisionError, r"divisor has a zero"),
+        (lambda: fw.log(Dual(-1.0)), ValueError, r"log of a non-positive number"),
+        (
+            lambda: jvp(lambda x: x, np.ones(2), np.ones(2)),
+            TypeError,
+            r"jvp\(primals, tangents\) must be tuples",
+        ),
+        (lambda: jvp(lambda x: x, (np.ones(2),), ()), ValueError, r"1 primals but 0 tangents"),
+        (
+            lambda: jvp(lambda x: x, (np.ones(2),), (np.ones(3),)),
+            ValueError,
+            r"tangents\[0\] must have primals\[0\]'s shape \(2,\), got shape \(3,\)",
+        ),
+        (
+            lambda: jvp(lambda x: 3.0, (np.ones(2),), (np.ones(2),)),
+            TypeError,
+            r"f must return a Dual",
+        ),
+        (lambda: jacobian(lambda x: x, "abc"), TypeError, r"jacobian\(x\) must be an array"),
+    ],
+)
 def test_bad_input_gives_one_clear_error(make, err, phrase):
     with pytest.raises(err, match=phrase):
         make()
