@@ -206,4 +206,6 @@ CATALOGUE_LEARNER = [
 test_catalogue_learner = run_catalogue(CATALOGUE_LEARNER)
 
 
-CATALOGUE = CATALOGUE + CATALOGUE_LEARNER  # the whole table, as tests/test_exercise_catalogue.py reads it
+CATALOGUE = (
+    CATALOGUE + CATALOGUE_LEARNER
+)  # the whole table, as tests/test_exercise_catalogue.py reads it

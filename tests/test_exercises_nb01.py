@@ -813,14 +813,18 @@ def gd_forgets_b(w, b, x, y, lr):
     return w - lr * g * x, b
 
 
-test_catalogue_more = run_catalogue([
-    Case("ex_numerical_grad", numgrad_precedence, "write / (2 * h)"),
-    Case("ex_dk_dx", dk_by_sympy, None),
-    Case("ex_gd_step", gd_forgets_b, "b is returned unchanged"),
-])
+test_catalogue_more = run_catalogue(
+    [
+        Case("ex_numerical_grad", numgrad_precedence, "write / (2 * h)"),
+        Case("ex_dk_dx", dk_by_sympy, None),
+        Case("ex_gd_step", gd_forgets_b, "b is returned unchanged"),
+    ]
+)
 
 
-CATALOGUE = CATALOGUE + CATALOGUE_LEARNER  # the whole table, as tests/test_exercise_catalogue.py reads it
+CATALOGUE = (
+    CATALOGUE + CATALOGUE_LEARNER
+)  # the whole table, as tests/test_exercise_catalogue.py reads it
 
 
 def graph_symbolic(w, b, x, y):
@@ -840,7 +844,9 @@ def two_paths_sympy_numbers(x, y):
     return sp.diff(L, X).subs(at).evalf(), sp.diff(L, Yy).subs(at).evalf()
 
 
-test_catalogue_symbolic = run_catalogue([
-    Case("ex_graph_grads", graph_symbolic, "not with symbols"),
-    Case("ex_two_paths", two_paths_sympy_numbers, None),
-])
+test_catalogue_symbolic = run_catalogue(
+    [
+        Case("ex_graph_grads", graph_symbolic, "not with symbols"),
+        Case("ex_two_paths", two_paths_sympy_numbers, None),
+    ]
+)

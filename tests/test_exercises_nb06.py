@@ -30,8 +30,9 @@ def _bn(dy, x, gamma, eps, *, dx_terms="all", ddof=0, eps_outside=False, axis=0,
     elif dx_terms == "no variance term":
         dx = inv_std * (g - g.mean(axis=axis, keepdims=kd))
     else:
-        dx = inv_std * (g - g.mean(axis=axis, keepdims=kd)
-                        - xhat * (g * xhat).mean(axis=axis, keepdims=kd))
+        dx = inv_std * (
+            g - g.mean(axis=axis, keepdims=kd) - xhat * (g * xhat).mean(axis=axis, keepdims=kd)
+        )
     return dx, (dy * xhat).sum(axis=0), dy.sum(axis=0)
 
 
@@ -193,7 +194,6 @@ CATALOGUE = [
     Case("ex_init_std", std_one_plus_a, "uses 1 + a"),
     Case("ex_init_std", std_times_sqrt_fan_in, "multiplies by sqrt(fan_in)"),
 ]
-
 
 
 # More wrong answers, and right answers written differently (they must pass).
@@ -486,9 +486,11 @@ def norms_of_the_notebooks_model(net, X, Y):
     return [float(np.linalg.norm(m.weight.grad)) for m in MODEL if isinstance(m, Linear)]
 
 
-test_catalogue_globals = run_catalogue([
-    Case("ex_grad_norms", norms_of_the_notebooks_model, "uses the notebook's network 'MODEL'"),
-])
+test_catalogue_globals = run_catalogue(
+    [
+        Case("ex_grad_norms", norms_of_the_notebooks_model, "uses the notebook's network 'MODEL'"),
+    ]
+)
 
 
 def norms_backward_twice(net, X, Y):
@@ -500,21 +502,27 @@ def norms_backward_twice(net, X, Y):
     return [float(np.linalg.norm(m.weight.grad)) for m in net if isinstance(m, Linear)]
 
 
-test_catalogue_more = run_catalogue([
-    Case("ex_grad_norms", norms_backward_twice, "the backward pass ran twice in one call"),
-])
+test_catalogue_more = run_catalogue(
+    [
+        Case("ex_grad_norms", norms_backward_twice, "the backward pass ran twice in one call"),
+    ]
+)
 
 
-CATALOGUE = CATALOGUE + CATALOGUE_LEARNER  # the whole table, as tests/test_exercise_catalogue.py reads it
+CATALOGUE = (
+    CATALOGUE + CATALOGUE_LEARNER
+)  # the whole table, as tests/test_exercise_catalogue.py reads it
 
 
 def std_precedence(fan_in, negative_slope):
     return np.sqrt(2.0 / (1 + negative_slope**2) * fan_in)  # (2 / (1 + a**2)) * fan_in
 
 
-test_catalogue_precedence = run_catalogue([
-    Case("ex_init_std", std_precedence, "put the product in parentheses"),
-])
+test_catalogue_precedence = run_catalogue(
+    [
+        Case("ex_init_std", std_precedence, "put the product in parentheses"),
+    ]
+)
 
 
 def norms_hidden_layers_only(net, X, Y):
@@ -522,6 +530,8 @@ def norms_hidden_layers_only(net, X, Y):
     return [float(np.linalg.norm(m.weight.grad)) for m in layers[:-1]]  # "the hidden layers"
 
 
-test_catalogue_count = run_catalogue([
-    Case("ex_grad_norms", norms_hidden_layers_only, "one norm per Linear"),
-])
+test_catalogue_count = run_catalogue(
+    [
+        Case("ex_grad_norms", norms_hidden_layers_only, "one norm per Linear"),
+    ]
+)

@@ -17,6 +17,7 @@ def correct_sin(x):
 
     def _backward():
         x.grad += math.cos(x.data) * out.grad
+
     out._backward = _backward
     return out
 
@@ -26,6 +27,7 @@ def sin_assigns_grad(x):
 
     def _backward():
         x.grad = math.cos(x.data) * out.grad
+
     out._backward = _backward
     return out
 
@@ -35,6 +37,7 @@ def sin_forward_cos(x):
 
     def _backward():
         x.grad += math.cos(x.data) * out.grad
+
     out._backward = _backward
     return out
 
@@ -44,6 +47,7 @@ def sin_forgets_out_grad(x):
 
     def _backward():
         x.grad += math.cos(x.data)
+
     out._backward = _backward
     return out
 
@@ -53,6 +57,7 @@ def sin_minus_cos(x):
 
     def _backward():
         x.grad += -math.cos(x.data) * out.grad
+
     out._backward = _backward
     return out
 
@@ -62,6 +67,7 @@ def sin_derivative_sin(x):
 
     def _backward():
         x.grad += math.sin(x.data) * out.grad
+
     out._backward = _backward
     return out
 
@@ -71,6 +77,7 @@ def sin_cos_of_output(x):
 
     def _backward():
         x.grad += math.cos(out.data) * out.grad
+
     out._backward = _backward
     return out
 
@@ -80,6 +87,7 @@ def sin_no_children(x):
 
     def _backward():
         x.grad += math.cos(x.data) * out.grad
+
     out._backward = _backward
     return out
 
@@ -89,6 +97,7 @@ def sin_backward_not_attached(x):
 
     def _backward():
         x.grad += math.cos(x.data) * out.grad
+
     return out
 
 
@@ -262,7 +271,6 @@ CATALOGUE = [
 ]
 
 
-
 # More wrong answers, and right answers written differently (they must pass).
 def order_kahn(root):
     """Kahn's algorithm: count each node's users, place a node when all its users are placed."""
@@ -343,6 +351,7 @@ def sin_changes_out_grad(x):
 
     def _backward():
         out.grad += math.cos(x.data) * x.grad  # the direction reversed
+
     out._backward = _backward
     return out
 
@@ -352,6 +361,7 @@ def sin_uses_a_global(x):
 
     def _backward():
         A_FROM_THE_NOTEBOOK.grad += math.cos(A_FROM_THE_NOTEBOOK.data) * out.grad
+
     out._backward = _backward
     return out
 
@@ -361,6 +371,7 @@ def sin_times_out_data(x):
 
     def _backward():
         x.grad += math.cos(x.data) * out.data
+
     out._backward = _backward
     return out
 
@@ -371,6 +382,7 @@ def sin_resets_out_grad(x):
     def _backward():
         x.grad += math.cos(x.data) * out.grad
         out.grad = 0.0  # "consumed"
+
     out._backward = _backward
     return out
 
@@ -380,6 +392,7 @@ def sin_in_degrees(x):
 
     def _backward():
         x.grad += math.cos(math.radians(x.data)) * out.grad
+
     out._backward = _backward
     return out
 
@@ -391,6 +404,7 @@ def sin_with_numpy(x):
 
     def _backward():
         x.grad += float(np.cos(x.data)) * out.grad
+
     out._backward = _backward
     return out
 
@@ -401,6 +415,7 @@ def sin_cos_computed_in_the_forward(x):
 
     def _backward():
         x.grad += local * out.grad
+
     out._backward = _backward
     return out
 
@@ -558,8 +573,10 @@ def test_a_limit_raised_in_an_earlier_cell_does_not_let_recursion_pass():
     before = sys.getrecursionlimit()
     sys.setrecursionlimit(50_000)
     try:
-        for name, answer in (("ex_topological_order", order_recursive),
-                             ("ex_backward", backward_recursive_sort)):
+        for name, answer in (
+            ("ex_topological_order", order_recursive),
+            ("ex_backward", backward_recursive_sort),
+        ):
             outcome = run(name, answer)
             assert outcome.status in ("mistake", "error"), name
             assert "RecursionError" in outcome.message and "explicit stack" in outcome.message
@@ -593,4 +610,6 @@ def test_a_call_to_another_unfinished_exercise_is_named():
     assert run("ex_backward", ex_backward).status == "not done"
 
 
-CATALOGUE = CATALOGUE + CATALOGUE_LEARNER  # the whole table, as tests/test_exercise_catalogue.py reads it
+CATALOGUE = (
+    CATALOGUE + CATALOGUE_LEARNER
+)  # the whole table, as tests/test_exercise_catalogue.py reads it
