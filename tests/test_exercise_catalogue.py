@@ -70,3 +70,19 @@ def test_every_exercise_is_checked_and_catalogued(path):
         wrong = {c.phrase.lower() for c in cases if c.phrase is not None}
         assert right, f"{name}: no right answer in the catalogue"
         assert len(wrong) >= 4, f"{name}: {len(wrong)} typical wrong answers, at least 4 wanted"
+
+
+def _stub(*args, **kwargs):
+    raise NotImplementedError("Exercise: write your code here")
+
+
+def test_every_stub_is_not_done_and_every_first_hint_is_a_nudge():
+    """The student edition's stub is "not done" (never a failure); hint 1 holds no answer."""
+    from bpcourse.exercises import REGISTRY, lookup, run
+
+    lookup("ex_sin")  # loads every notebook's checks
+    assert len(REGISTRY) >= 20
+    for name, ex in sorted(REGISTRY.items()):
+        assert run(name, _stub).status == "not done", name
+        first, last = ex.hints[0], ex.hints[-1]
+        assert last not in first and "return " not in first, f"{name}: hint 1 gives the answer"

@@ -202,20 +202,3 @@ CATALOGUE = [
 ]
 
 test_catalogue = run_catalogue(CATALOGUE)
-
-
-def _stub(*args):
-    raise NotImplementedError("Exercise: write your code here")
-
-
-def test_the_stub_is_not_done_and_the_first_hint_is_a_nudge():
-    from bpcourse.exercises import lookup, run
-
-    for name in sorted({c.name for c in CATALOGUE}):
-        assert run(name, _stub).status == "not done", name
-        hints = lookup(name).hints
-        assert len(hints) >= 3, f"{name}: a nudge, a closer hint, then the answer"
-        answer = hints[-1]
-        assert "return" not in hints[0] and answer not in hints[0], (
-            f"{name}: hint 1 gives the answer"
-        )
