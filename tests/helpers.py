@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import pathlib
 import re
+import shutil
+import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -163,3 +166,22 @@ def bad_input_tests(
             )
 
     return test_raises_one_clear_error, test_gives_the_reference_result
+
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+
+
+def copy_repository(dst: pathlib.Path) -> pathlib.Path:
+    """Copy the repository's tracked and untracked (not ignored) files to ``dst``."""
+    files = subprocess.run(
+        ["git", "ls-files", "-co", "--exclude-standard"],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.split()
+    for name in files:
+        if (ROOT / name).is_file():
+            (dst / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, dst / name)
+    return dst

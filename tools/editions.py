@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import pathlib
 import re
+import subprocess
 import sys
 
 import nbformat
@@ -26,6 +27,13 @@ BEGIN = "### BEGIN SOLUTION"
 END = "### END SOLUTION"
 STUB = 'raise NotImplementedError("Exercise: write your code here, then run the check cell below")'
 EXERCISE_TAGS = {"exercise", "exercise-check"}
+
+
+def npm_install(prefix: pathlib.Path, packages: list[str]) -> None:
+    """Install npm ``packages`` (``name@version``) under ``prefix`` (the pages' local copies)."""
+    prefix.mkdir(parents=True, exist_ok=True)
+    cmd = ["npm", "install", "--silent", "--no-audit", "--no-fund", "--no-save"]
+    subprocess.run([*cmd, "--prefix", str(prefix), *packages], check=True)
 
 
 def strip_solutions(source: str) -> str:

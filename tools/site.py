@@ -28,7 +28,7 @@ import nbformat
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
-from editions import BEGIN, notebook_paths, strip_solutions  # noqa: E402
+from editions import BEGIN, notebook_paths, npm_install, strip_solutions  # noqa: E402
 
 SOLUTION = re.compile(r"^\s*" + re.escape(BEGIN), re.MULTILINE)
 
@@ -74,20 +74,7 @@ def stage(src: pathlib.Path, staging: pathlib.Path, offline: bool) -> None:
         nbformat.write(web_notebook(nb), staging / "notebooks" / path.name)
     if offline:
         vendor = staging / "_vendor"
-        subprocess.run(
-            [
-                "npm",
-                "install",
-                "--silent",
-                "--no-audit",
-                "--no-fund",
-                "--no-save",
-                "--prefix",
-                str(vendor),
-                f"mathjax@{MATHJAX_VERSION}",
-            ],
-            check=True,
-        )
+        npm_install(vendor, [f"mathjax@{MATHJAX_VERSION}"])
         shutil.copytree(
             vendor / "node_modules" / "mathjax" / "es5", staging / "_static" / "mathjax"
         )

@@ -25,7 +25,6 @@ import copy
 import pathlib
 import re
 import struct
-import subprocess
 import sys
 
 import nbformat
@@ -35,7 +34,7 @@ from traitlets.config import Config
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
-from editions import BEGIN, notebook_paths, strip_solutions  # noqa: E402
+from editions import BEGIN, notebook_paths, npm_install, strip_solutions  # noqa: E402
 
 SOLUTION = re.compile(r"^\s*" + re.escape(BEGIN), re.MULTILINE)
 
@@ -424,22 +423,7 @@ def exporter(offline: bool) -> SlidesExporter:
 
 def vendor(out: pathlib.Path) -> None:
     """Install the pinned reveal.js, require.js, jQuery and MathJax into ``out/vendor`` (npm)."""
-    (out / "vendor").mkdir(parents=True, exist_ok=True)
-    pkgs = [f"{name}@{version}" for name, version in VENDOR.items()]
-    subprocess.run(
-        [
-            "npm",
-            "install",
-            "--silent",
-            "--no-audit",
-            "--no-fund",
-            "--no-save",
-            "--prefix",
-            str(out / "vendor"),
-            *pkgs,
-        ],
-        check=True,
-    )
+    npm_install(out / "vendor", [f"{name}@{version}" for name, version in VENDOR.items()])
 
 
 def build(src: pathlib.Path, out: pathlib.Path, offline: bool = False) -> list[pathlib.Path]:

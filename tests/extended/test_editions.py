@@ -16,6 +16,7 @@ import subprocess
 
 import nbformat
 import pytest
+from helpers import copy_repository
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
@@ -33,17 +34,7 @@ def _digest(paths: list[pathlib.Path]) -> dict[str, str]:
 def copy(tmp_path_factory):
     """A copy of the repository (tracked and untracked files) sharing this .venv."""
     dst = tmp_path_factory.mktemp("course") / "bpcourse"
-    files = subprocess.run(
-        ["git", "ls-files", "-co", "--exclude-standard"],
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout.split()
-    for name in files:
-        if (ROOT / name).is_file():
-            (dst / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(ROOT / name, dst / name)
+    copy_repository(dst)
     before = _digest(SOURCES)
     yield dst
     assert _digest(SOURCES) == before, "building an edition changed notebooks/"

@@ -35,6 +35,7 @@ import psutil
 import pytest
 import requests
 import websocket
+from helpers import copy_repository
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 VENV = pathlib.Path(sys.executable).parent.parent
@@ -104,17 +105,7 @@ class Hub:
 def student_repo(tmp_path_factory) -> pathlib.Path:
     """`make student` in a copy of the repository, committed to a local git repository."""
     copy = tmp_path_factory.mktemp("course") / "bpcourse"
-    files = subprocess.run(
-        ["git", "ls-files", "-co", "--exclude-standard"],
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout.split()
-    for name in files:
-        if (ROOT / name).is_file():
-            (copy / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(ROOT / name, copy / name)
+    copy_repository(copy)
     made = subprocess.run(
         ["make", "-s", "student", f"VENV={VENV}", "SETUP="],
         cwd=copy,
