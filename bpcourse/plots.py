@@ -321,7 +321,7 @@ def plot_computational_graph(
             text,
             ha="center",
             va="center",
-            fontsize=10,
+            fontsize="medium",
             zorder=2,
             bbox={"boxstyle": "round,pad=0.4", "facecolor": "#eef3fb", "edgecolor": "#4a6fa5"},
         )
@@ -354,7 +354,7 @@ def plot_computational_graph(
                     textcoords="offset points",
                     ha="center",
                     va="bottom" if dy > 0 else "top",
-                    fontsize=9,
+                    fontsize="small",
                     color=color,
                     zorder=4,
                 )
