@@ -115,9 +115,15 @@ def test_tags_used_as_the_course_defines_them(nb):
     for i, cell in enumerate(data["cells"]):
         tags = set(cell.get("metadata", {}).get("tags", []))
         src = _src(cell)
+        timed = re.search(r"perf_counter|timeit|time\(", src)
         if "nbval-ignore-output" in tags:
-            assert re.search(r"perf_counter|timeit|time\(", src), (
+            assert timed, (
                 f"{path.name} cell {i}: only cells that print timings may ignore their output"
+            )
+        elif timed and cell["cell_type"] == "code":
+            pytest.fail(
+                f"{path.name} cell {i}: a timing differs from run to run (its plot too): "
+                "tag the cell nbval-ignore-output"
             )
         for comment, tag in (
             ("# NBVAL_IGNORE_OUTPUT", "nbval-ignore-output"),
