@@ -7,17 +7,21 @@ on every machine, and returns float64 inputs:
 - ``spirals(...)``: interleaved spirals (CS231n), ``X (N, 2)``, class indices ``y (N,)`` int64.
 - ``moons(...)``: two interleaving half circles, ``X (N, 2)``, class indices ``y (N,)`` int64.
 - ``linear_toy(...)``: ``y = weight * x + bias + noise``, ``X (N, 1)``, ``y (N, 1)``.
+- ``digits(...)``: scikit-learn's bundled 8x8 handwritten digits (1,797 images, shipped inside
+  the scikit-learn wheel, nothing downloaded), split into train / validation / test by a seed.
 
 This module never imports torch.
 """
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
 from ._validate import check_int, check_real, numpy_rng
 
-__all__ = ["linear_toy", "moons", "spirals", "xor"]
+__all__ = ["Digits", "digits", "linear_toy", "moons", "spirals", "xor"]
 
 
 def _count(value: object, name: str, minimum: int) -> int:
@@ -135,3 +139,50 @@ def linear_toy(
     X = rng.uniform(-1.0, 1.0, size=(n, 1))
     y = w * X + b + rng.normal(0.0, sd, size=(n, 1))
     return X, y
+
+
+class Digits(NamedTuple):
+    """A fixed split of the handwritten digits; images are ``(N, 64)`` float64 in [0, 1]."""
+
+    x_train: np.ndarray  # (n_train, 64) float64, pixel intensities / 16
+    y_train: np.ndarray  # (n_train,) int64, the digit 0..9
+    x_val: np.ndarray  # (n_val, 64)
+    y_val: np.ndarray  # (n_val,)
+    x_test: np.ndarray  # (n_test, 64)
+    y_test: np.ndarray  # (n_test,)
+
+
+def digits(seed: object = 0, *, n_val: int = 297, n_test: int = 300) -> Digits:
+    """scikit-learn's 1,797 handwritten digits (8x8, 16 grey levels), shuffled and split.
+
+    The images come from ``sklearn.datasets.load_digits``, which reads a file shipped inside the
+    scikit-learn wheel: nothing is downloaded. Pixels are divided by 16 so they lie in [0, 1];
+    an image is a row of 64 pixels (``x.reshape(-1, 8, 8)`` gives the picture back).
+
+    Args:
+        seed: integer seed (or a ``np.random.Generator``) of the shuffle before the split;
+            the same seed gives the same split on every machine.
+        n_val, n_test: sizes of the validation and test sets (each >= 1); the training set
+            gets the rest (1,200 images with the defaults).
+
+    Returns:
+        ``Digits(x_train, y_train, x_val, y_val, x_test, y_test)``.
+    """
+    from sklearn.datasets import load_digits  # imported here: only digits needs it
+
+    n_val = _count(n_val, "n_val", 1)
+    n_test = _count(n_test, "n_test", 1)
+    rng = _rng(seed)
+    bunch = load_digits()
+    x = np.asarray(bunch.data, dtype=np.float64) / 16.0
+    y = np.asarray(bunch.target, dtype=np.int64)
+    if n_val + n_test >= len(x):
+        raise ValueError(
+            f"n_val + n_test must be less than the {len(x)} images (some must be left to "
+            f"train on), got {n_val} + {n_test} = {n_val + n_test}"
+        )
+    order = rng.permutation(len(x))
+    x, y = x[order], y[order]
+    n_train = len(x) - n_val - n_test
+    val, test = slice(n_train, n_train + n_val), slice(n_train + n_val, None)
+    return Digits(x[:n_train], y[:n_train], x[val], y[val], x[test], y[test])

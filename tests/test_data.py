@@ -77,6 +77,31 @@ def test_linear_toy_recovers_its_line():
     np.testing.assert_allclose(y0, 2.0 * X0 - 1.0, rtol=1e-15)
 
 
+def test_digits_is_a_seeded_partition_of_sklearns_images():
+    from sklearn.datasets import load_digits
+
+    bunch = load_digits()
+    split = data.digits(seed=0)
+    xs = [split.x_train, split.x_val, split.x_test]
+    ys = [split.y_train, split.y_val, split.y_test]
+    assert [len(x) for x in xs] == [1200, 297, 300]
+    assert all(x.shape[1] == 64 and x.dtype == np.float64 for x in xs)
+    assert all(y.dtype == np.int64 and len(x) == len(y) for x, y in zip(xs, ys))
+    # every image exactly once, with its own label: sort rows of (pixels*16, label) and compare
+    ours = np.column_stack([np.vstack(xs) * 16.0, np.concatenate(ys)])
+    theirs = np.column_stack([bunch.data, bunch.target])
+    np.testing.assert_array_equal(
+        ours[np.lexsort(ours.T[::-1])], theirs[np.lexsort(theirs.T[::-1])]
+    )
+    assert 0.0 <= np.vstack(xs).min() and np.vstack(xs).max() == 1.0
+    assert set(np.unique(split.y_test)) == set(range(10))
+    again, other = data.digits(seed=0), data.digits(seed=1)
+    np.testing.assert_array_equal(again.x_test, split.x_test)
+    assert not np.array_equal(other.y_train, split.y_train)
+    small = data.digits(np.random.default_rng(5), n_val=10, n_test=20)
+    assert (len(small.x_train), len(small.x_val), len(small.x_test)) == (1767, 10, 20)
+
+
 @pytest.mark.parametrize(
     ("call", "error", "words"),
     [
@@ -93,6 +118,10 @@ def test_linear_toy_recovers_its_line():
         (lambda: data.linear_toy(0), ValueError, "n must be at least 1"),
         (lambda: data.linear_toy(5, weight=np.inf), ValueError, "weight must be finite"),
         (lambda: data.linear_toy(5, bias="1"), TypeError, "bias must be a number"),
+        (lambda: data.digits(n_val=0), ValueError, "n_val must be at least 1, got 0"),
+        (lambda: data.digits(n_test=2.0), TypeError, "n_test must be an integer, got float"),
+        (lambda: data.digits(n_val=900, n_test=897), ValueError, "less than the 1797 images"),
+        (lambda: data.digits(seed=-3), ValueError, "seed must be >= 0"),
     ],
 )
 def test_bad_arguments_give_one_clear_error(call, error, words):
