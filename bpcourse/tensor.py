@@ -593,7 +593,8 @@ def checkpoint(fn: Callable[..., Tensor], *inputs: Tensor) -> Tensor:
     the segment's intermediate arrays are freed at once. The backward runs ``fn`` again (the
     extra compute: one more forward of the segment), backpropagates ``out.grad`` through that
     new graph and adds the leaves' gradients to the inputs'. Memory traded for compute; the
-    gradients are the ones without checkpointing.
+    gradients are the ones without checkpointing. (A node and its ``_backward`` closure refer
+    to each other, so a dropped graph is freed by Python's cycle collector, ``gc.collect()``.)
 
     Args:
         fn: a function of ``len(inputs)`` Tensors returning one Tensor; it must compute the same
