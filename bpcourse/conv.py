@@ -101,7 +101,10 @@ def pad2d(x: np.ndarray, padding: Pair, value: float = 0.0) -> np.ndarray:
     ph, pw = padding
     if ph == 0 and pw == 0:
         return x
-    return np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)), constant_values=value)
+    N, C, H, W = x.shape
+    xp = np.full((N, C, H + 2 * ph, W + 2 * pw), value, dtype=x.dtype)
+    xp[:, :, ph : ph + H, pw : pw + W] = x
+    return xp
 
 
 def _crop(xp: np.ndarray, padding: Pair) -> np.ndarray:
@@ -213,14 +216,9 @@ def conv2d_backward_loop(
         for o in range(O):
             for i in range(OH):
                 for j in range(OW):
-                    window = (
-                        n,
-                        slice(None),
-                        slice(i * sh, i * sh + kh),
-                        slice(j * sw, j * sw + kw),
-                    )
-                    dw[o] += g[n, o, i, j] * xp[window]
-                    dxp[window] += g[n, o, i, j] * w[o]
+                    rows, cols = slice(i * sh, i * sh + kh), slice(j * sw, j * sw + kw)
+                    dw[o] += g[n, o, i, j] * xp[n, :, rows, cols]
+                    dxp[n, :, rows, cols] += g[n, o, i, j] * w[o]
                     db[o] += g[n, o, i, j]
     return _crop(dxp, padding), dw, db
 
@@ -306,9 +304,7 @@ def max_pool2d(
     each window's first maximum in window order (``p * kw + q``), kept for the backward pass."""
     win = windows(pad2d(x, padding, -np.inf), kernel, stride)
     flat = win.reshape(*win.shape[:4], -1)  # (N, C, OH, OW, kh*kw), a copy
-    arg = flat.argmax(axis=-1)
-    y = np.take_along_axis(flat, arg[..., None], axis=-1)[..., 0]
-    return y, arg
+    return flat.max(axis=-1), flat.argmax(axis=-1)
 
 
 def max_pool2d_backward(

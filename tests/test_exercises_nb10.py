@@ -227,7 +227,7 @@ def maxpool_returns_y_shape(x, g, k):
     return g.copy()
 
 
-CASES = [
+CATALOGUE = [
     Case("ex_conv1d_input_grad", conv1d_full_convolution, None),
     Case("ex_conv1d_input_grad", conv1d_loop, None),
     Case("ex_conv1d_input_grad", conv1d_correlate_flipped, None),
@@ -256,4 +256,4 @@ CASES = [
     Case("ex_maxpool_backward", maxpool_returns_y_shape, "has the shape of y"),
 ]
 
-test_catalogue = run_catalogue(CASES)
+test_catalogue = run_catalogue(CATALOGUE)
