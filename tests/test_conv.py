@@ -244,3 +244,17 @@ ACCEPTS = [
 test_conv2d_raises_one_clear_error, test_conv2d_accepts_unusual_input = bad_input_tests(
     RAISES, ACCEPTS
 )
+
+
+def test_the_hand_written_modules_never_import_torch():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, numpy as np; import bpcourse.conv, bpcourse.nn as nn; "
+        "m = nn.Sequential(nn.Conv2d(1, 2, 3, padding=1), nn.MaxPool2d(2), nn.AvgPool2d(2), "
+        "nn.Flatten()); y = m(np.ones((1, 1, 8, 8))); m.backward(np.ones_like(y)); "
+        "print('torch' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
