@@ -7,7 +7,7 @@ threads. Nothing here asserts a time: this is a benchmark, not a test (the smoke
 ``--quick``).
 
     .venv/bin/python tools/bench.py [--quick] [--threads N] [--clock wall|cpu] [--repeat R]
-        [--sections mlp,optim,engine,notebooks] [--no-notebooks] [--out build/bench.md]
+        [--sections mlp,optim,conv,engine,notebooks] [--no-notebooks] [--out build/bench.md]
 """
 
 from __future__ import annotations
@@ -410,6 +410,66 @@ def bench_optimizers(cfg: Config) -> str:
     )
 
 
+# --- convolution ---------------------------------------------------------------------------------
+def bench_conv(cfg: Config) -> str:
+    """Forward + backward (dx, dW, db) of Conv2d(16, 32, 3, padding=1), float32: bpcourse's
+    im2col/col2im layer against torch's, and the loop reference of bpcourse.conv on a smaller
+    batch (the loops take seconds per image batch), beside the im2col form on that same batch."""
+    from bpcourse import conv as K
+
+    N, C, O, HW = (2, 4, 8, 8) if cfg.quick else (64, 16, 32, 28)
+    n_loop = 1 if cfg.quick else 2
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((N, C, HW, HW)).astype(np.float32)
+    ours = nn.Conv2d(C, O, 3, padding=1, dtype=np.float32, rng=0)
+    theirs = torch.nn.Conv2d(C, O, 3, padding=1)
+    with torch.no_grad():
+        theirs.weight.copy_(torch.from_numpy(ours.weight.data))
+        theirs.bias.copy_(torch.from_numpy(ours.bias.data))
+    g = rng.standard_normal((N, O, HW, HW)).astype(np.float32)
+    xt, gt = torch.from_numpy(x).requires_grad_(), torch.from_numpy(g)
+
+    def step_ours():
+        ours(x)
+        return ours.backward(g)
+
+    def step_theirs():
+        xt.grad = None
+        theirs.zero_grad()
+        theirs(xt).backward(gt)
+
+    times = interleaved({"ours": step_ours, "theirs": step_theirs}, cfg)
+    (to, o_runs), (tt, t_runs) = times["ours"], times["theirs"]
+    shape = f"({N}, {C}, {HW}, {HW})"
+    rows = [[f"Conv2d({C}, {O}, 3, padding=1)", shape, "float32", fmt_time(to), fmt_time(tt),
+             f"{median_ratio(o_runs, t_runs):.2f}"]]  # fmt: skip
+
+    xs, gs = x[:n_loop], g[:n_loop]
+    w, b = ours.weight.data, ours.bias.data
+    one, pad = (1, 1), (1, 1)
+
+    def loops():
+        K.conv2d_loop(xs, w, b, one, pad)
+        K.conv2d_backward_loop(gs, xs, w, one, pad)
+
+    def vectorised():
+        _, cols = K.conv2d(xs, w, b, one, pad)
+        K.conv2d_backward(gs, cols, xs.shape, w, one, pad)
+
+    runs = 1 if cfg.quick else 3  # the loops are slow: a few single calls, the fastest kept
+    t_loop = min(timeit.Timer(loops, timer=cfg.clock).timeit(1) for _ in range(runs))
+    t_vec = median_time(vectorised, cfg)
+    loop_rows = [[f"({n_loop}, {C}, {HW}, {HW})", fmt_time(t_loop), fmt_time(t_vec),
+                  f"{t_loop / t_vec:.0f}"]]  # fmt: skip
+    return (
+        "### Conv2d forward + backward (dx, dW, db), median\n\n"
+        + table(["layer", "input", "dtype", "bpcourse", "torch", "bpcourse/torch"], rows)
+        + "\n\nThe loop reference (`bpcourse.conv.conv2d_loop` + `conv2d_backward_loop`) "
+        "against the im2col form, on a smaller batch, same layer:\n\n"
+        + table(["input", "loops", "im2col/col2im", "loops/im2col"], loop_rows)
+    )
+
+
 # --- scalar engine -------------------------------------------------------------------------------
 def bench_engine(cfg: Config) -> str:
     if engine is None:
@@ -593,7 +653,7 @@ def torch_blas() -> str:
     return match.group(1) if match else "unknown"
 
 
-SECTIONS = ("mlp", "optim", "engine", "notebooks")
+SECTIONS = ("mlp", "optim", "conv", "engine", "notebooks")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -661,6 +721,8 @@ def main(argv: list[str] | None = None) -> int:
             parts += [bench_mlps(cfg), bench_matmuls(cfg)]
         if "optim" in sections:
             parts.append(bench_optimizers(cfg))
+        if "conv" in sections:
+            parts.append(bench_conv(cfg))
         if "engine" in sections:
             parts.append(bench_engine(cfg))
     if "notebooks" in sections:  # each kernel sets its own threads (setup_notebook: torch 1)

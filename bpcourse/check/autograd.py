@@ -126,6 +126,24 @@ def _linear(m, convert):
     return t
 
 
+def _conv2d(m, convert):
+    torch = _torch()
+    out_c, in_c = m.weight.data.shape[:2]
+    t = torch.nn.Conv2d(
+        in_c,
+        out_c,
+        m.kernel_size,
+        stride=m.stride,
+        padding=m.padding,
+        bias=m.bias is not None,
+        dtype=_torch_dtype(m.weight.dtype),
+    )
+    _copy(t.weight, m.weight)
+    if m.bias is not None:
+        _copy(t.bias, m.bias)
+    return t
+
+
 def _sequential(m, convert):
     torch = _torch()
     return torch.nn.Sequential(OrderedDict((n, convert(c)) for n, c in m.named_children()))
@@ -185,6 +203,10 @@ _BUILTIN: dict[str, Converter] = {
     "Sequential": _sequential,
     "BatchNorm1d": _batchnorm1d,
     "Residual": _residual,
+    "Conv2d": _conv2d,
+    "MaxPool2d": _simple("MaxPool2d", "kernel_size", "stride", "padding"),
+    "AvgPool2d": _simple("AvgPool2d", "kernel_size", "stride", "padding"),
+    "Flatten": _simple("Flatten", "start_dim", "end_dim"),
     "ReLU": _simple("ReLU"),
     "LeakyReLU": _simple("LeakyReLU", "negative_slope"),
     "Sigmoid": _simple("Sigmoid"),

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from .._validate import check_flag
+from .conv import Conv2d
 from .linear import Linear
 from .module import Module
 
@@ -87,4 +88,4 @@ class Sequential(Module):
 
 
 # Modules whose backward takes ``input_grad=False`` (and then skips computing dL/dx).
-_SKIPS_INPUT_GRAD = (Linear, Sequential)
+_SKIPS_INPUT_GRAD = (Linear, Conv2d, Sequential)
