@@ -4,13 +4,15 @@ from . import init, utils
 from .activation import LeakyReLU, ReLU, Sigmoid, Tanh
 from .batchnorm import BatchNorm1d
 from .container import Sequential
+from .dropout import Dropout
 from .linear import Linear
 from .loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, MSELoss
 from .module import Module, Parameter
+from .normalization import LayerNorm
 from .residual import Residual
 
 __all__ = [
     "Linear", "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "Sequential",
     "MSELoss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss",
-    "BatchNorm1d", "Residual", "init", "utils", "Module", "Parameter",
+    "BatchNorm1d", "LayerNorm", "Dropout", "Residual", "init", "utils", "Module", "Parameter",
 ]  # fmt: skip
