@@ -210,7 +210,7 @@ _BUILTIN: dict[str, Converter] = {
     "MSELoss": _simple("MSELoss", "reduction"),
     "BCELoss": _simple("BCELoss", "reduction"),
     "BCEWithLogitsLoss": _simple("BCEWithLogitsLoss", "reduction"),
-    "CrossEntropyLoss": _simple("CrossEntropyLoss", "reduction"),
+    "CrossEntropyLoss": _simple("CrossEntropyLoss", "reduction", "label_smoothing"),
 }
 
 
