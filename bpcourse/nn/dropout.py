@@ -7,7 +7,8 @@ eval mode needs no rescaling ("inverted" dropout):
     forward:  y  = x  * mask / (1 - p)
     backward: dx = dy * mask / (1 - p)     # the SAME mask and the same scale: y is linear in x
 
-In eval mode (and for ``p = 0``) the layer is the identity, forward and backward.
+In eval mode, and for ``p = 0`` without a given mask, the layer is the identity, forward and
+backward. A mask given in eval mode is an error (it would be ignored).
 
 ``p`` must be in [0, 1): at ``p = 1`` every element is dropped and ``1 / (1 - p)`` is a division
 by zero (torch defines the output as zeros there; a layer that outputs zeros passes no gradient
