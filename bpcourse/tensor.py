@@ -15,14 +15,16 @@ What arrays add to the scalar engine, each a classic trap:
 - **matmul**: ``A @ B`` has two vector-Jacobian products, ``dA = dout @ B^T`` and
   ``dB = A^T @ dout`` (each summed over broadcast batch axes);
 - **indexing**: ``x[idx]`` with a repeated index uses that element twice; the backward is a
-  scatter-*add* (``np.add.at``): ``grad[idx] += dout`` would keep only one of the repeats.
+  scatter-*add* (``np.add.at``): ``grad[idx] += dout`` would keep only one of the repeats;
+- **memory**: every node keeps its array until backward; :func:`checkpoint` keeps only a
+  segment's output and recomputes the segment in backward.
 
 numpy only, never torch (the tests compare it with torch autograd).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from numbers import Integral, Real
 from typing import Any
 
@@ -583,6 +585,53 @@ def cross_entropy(logits: Tensor, targets: object) -> Tensor:
     return -logp[np.arange(n), t].mean()  # pick each row's target, average
 
 
+def checkpoint(fn: Callable[..., Tensor], *inputs: Tensor) -> Tensor:
+    """``fn(*inputs)`` with its inner graph dropped, and recomputed in backward (gradient
+    checkpointing, as ``torch.utils.checkpoint.checkpoint``).
+
+    The forward runs ``fn`` on fresh leaves holding the inputs' arrays and keeps only its output:
+    the segment's intermediate arrays are freed at once. The backward runs ``fn`` again (the
+    extra compute: one more forward of the segment), backpropagates ``out.grad`` through that
+    new graph and adds the leaves' gradients to the inputs'. Memory traded for compute; the
+    gradients are the ones without checkpointing. (A node and its ``_backward`` closure refer
+    to each other, so a dropped graph is freed by Python's cycle collector, ``gc.collect()``.)
+
+    Args:
+        fn: a function of ``len(inputs)`` Tensors returning one Tensor; it must compute the same
+            thing each time (no randomness). Tensors it reaches without taking them as arguments
+            (a weight in a closure) receive their gradients too, during the recomputation.
+        inputs: the Tensors the segment reads (pass the weights too: then the outer graph holds
+            them and the bytes it keeps are all counted).
+    Returns:
+        a Tensor with ``fn``'s value, whose operands are ``inputs``.
+    """
+    if not callable(fn):
+        raise TypeError(f"checkpoint(fn) must be a function of Tensors, got {describe(fn)}")
+    if not inputs:
+        raise ValueError("checkpoint(fn, *inputs) needs at least one input Tensor, got none")
+    for i, x in enumerate(inputs):
+        _need_tensor(x, f"checkpoint(inputs[{i}])")
+
+    def segment(leaves: list[Tensor]) -> Tensor:
+        result = fn(*leaves)
+        if not isinstance(result, Tensor):
+            raise TypeError(f"checkpoint(fn) must return a Tensor, got {describe(result)}")
+        return result
+
+    y = segment([Tensor(x.data) for x in inputs])  # forward; y's graph dies with this call
+    out = Tensor(y.data, inputs, "checkpoint")
+
+    def _backward():
+        leaves = [Tensor(x.data) for x in inputs]
+        y = segment(leaves)  # the segment's forward again: the price of the memory saved
+        y.backward(out.grad)  # reverse mode through the recomputed graph
+        for x, leaf in zip(inputs, leaves):
+            x.grad += leaf.grad
+
+    out._backward = _backward
+    return out
+
+
 def zero_grad(tensors: Tensor | Iterable[Tensor]) -> None:
     """Set ``grad`` to zeros on a Tensor or on each Tensor of an iterable."""
     items = [tensors] if isinstance(tensors, Tensor) else list(tensors)
@@ -590,4 +639,4 @@ def zero_grad(tensors: Tensor | Iterable[Tensor]) -> None:
         _need_tensor(t, "zero_grad(tensors) item").zero_grad()
 
 
-__all__ = ["Tensor", "cross_entropy", "log_softmax", "unbroadcast", "zero_grad"]
+__all__ = ["Tensor", "checkpoint", "cross_entropy", "log_softmax", "unbroadcast", "zero_grad"]

@@ -141,4 +141,121 @@ CATALOGUE = [
     Case("ex_sum_backward", sum_backward_returns_dout, "dx has the shape of x"),
 ]
 
+
+# --- ex_div_jvp -------------------------------------------------------------------------------
+def correct_div_jvp(a, da, b, db):
+    return (da * b - a * db) / b**2
+
+
+def div_jvp_split(a, da, b, db):
+    return da / b - a * db / b**2  # the same rule, written as two terms
+
+
+def div_jvp_swapped_numerator(a, da, b, db):
+    return (a * db - da * b) / b**2
+
+
+def div_jvp_no_square(a, da, b, db):
+    return (da * b - a * db) / b
+
+
+def div_jvp_product_rule_sign(a, da, b, db):
+    return (da * b + a * db) / b**2
+
+
+def div_jvp_b_constant(a, da, b, db):
+    return da / b
+
+
+def div_jvp_ratio_of_tangents(a, da, b, db):
+    return da / db
+
+
+def div_jvp_value(a, da, b, db):
+    return a / b
+
+
+def div_jvp_in_place(a, da, b, db):
+    b **= 2  # reuses b for b**2
+    return (da * np.sqrt(b) * np.sign(b) - a * db) / b
+
+
+# --- ex_matmul_backward -------------------------------------------------------------------------
+def correct_matmul_backward(A, B, dout):
+    dA = dout @ B.T
+    dB = A.reshape(-1, A.shape[-1]).T @ dout.reshape(-1, dout.shape[-1])
+    return dA, dB
+
+
+def matmul_backward_swapaxes(A, B, dout):
+    dA = dout @ np.swapaxes(B, -1, -2)
+    dB = np.swapaxes(A, -1, -2) @ dout
+    if dB.ndim == 3:
+        dB = dB.sum(axis=0)  # B is shared by the batch
+    return dA, dB
+
+
+def matmul_backward_wrong_order(A, B, dout):
+    dA, dB = correct_matmul_backward(A, B, dout)
+    return dB, dA
+
+
+def matmul_backward_dB_transposed(A, B, dout):
+    return dout @ B.T, dout.reshape(-1, dout.shape[-1]).T @ A.reshape(-1, A.shape[-1])
+
+
+def matmul_backward_dA_transposed(A, B, dout):
+    return B @ np.swapaxes(dout, -1, -2), correct_matmul_backward(A, B, dout)[1]
+
+
+def matmul_backward_no_batch_sum(A, B, dout):
+    return dout @ B.T, np.swapaxes(A, -1, -2) @ dout
+
+
+def matmul_backward_batch_mean(A, B, dout):
+    dB = np.swapaxes(A, -1, -2) @ dout
+    return dout @ B.T, dB.mean(axis=0) if dB.ndim == 3 else dB
+
+
+def matmul_backward_dot_T_on_batch(A, B, dout):
+    return dout @ B.T, A.T @ dout  # .T of a 3-D A reverses all axes
+
+
+def matmul_backward_no_transpose(A, B, dout):
+    return dout @ B, A @ dout  # shapes do not line up
+
+
+def matmul_backward_ignores_dout(A, B, dout):
+    ones = np.ones_like(dout)
+    return ones @ B.T, A.reshape(-1, A.shape[-1]).T @ ones.reshape(-1, ones.shape[-1])
+
+
+def matmul_backward_first_batch_only(A, B, dout):
+    dB = A.T @ dout if A.ndim == 2 else A[0].T @ dout[0]
+    return dout @ B.T, dB
+
+
+CATALOGUE += [
+    Case("ex_div_jvp", correct_div_jvp, None),
+    Case("ex_div_jvp", div_jvp_split, None),
+    Case("ex_div_jvp", div_jvp_swapped_numerator, "subtracted the wrong way round"),
+    Case("ex_div_jvp", div_jvp_no_square, "divided by b instead of b**2"),
+    Case("ex_div_jvp", div_jvp_product_rule_sign, "used + where the quotient rule has -"),
+    Case("ex_div_jvp", div_jvp_b_constant, "ignored db"),
+    Case("ex_div_jvp", div_jvp_ratio_of_tangents, "divided the tangents"),
+    Case("ex_div_jvp", div_jvp_value, "not its tangent"),
+    Case("ex_div_jvp", div_jvp_in_place, "changed one of its inputs in place"),
+    Case("ex_matmul_backward", correct_matmul_backward, None),
+    Case("ex_matmul_backward", matmul_backward_swapaxes, None),
+    Case("ex_matmul_backward", matmul_backward_wrong_order, "(dB, dA) in the wrong order"),
+    Case("ex_matmul_backward", matmul_backward_dB_transposed, "dB is transposed"),
+    Case("ex_matmul_backward", matmul_backward_dA_transposed, "dA is transposed"),
+    Case("ex_matmul_backward", matmul_backward_no_batch_sum, "not summed over the batch"),
+    Case("ex_matmul_backward", matmul_backward_batch_mean, "averaged over the batch"),
+    Case("ex_matmul_backward", matmul_backward_dot_T_on_batch, "reverses all three axes"),
+    Case("ex_matmul_backward", matmul_backward_no_transpose, "shape error"),
+    Case("ex_matmul_backward", matmul_backward_ignores_dout, "ignored dout"),
+    Case("ex_matmul_backward", matmul_backward_first_batch_only, "one batch element's gradient"),
+]
+
 test_catalogue = run_catalogue(CATALOGUE)

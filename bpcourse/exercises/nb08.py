@@ -1,13 +1,17 @@
-"""Checks of notebook 08 (tensors and the two modes): the broadcast sum, the scatter-add of
-indexing, the backward of a sum with and without keepdims.
+"""Checks of notebook 08 (tensors and the two modes): the tangent rule of a division (forward
+mode), the broadcast sum, the backward of a sum with and without keepdims, matmul's two
+vector-Jacobian products, and the scatter-add of indexing.
 
 Each check is a small adversarial test: square shapes where an axis mix-up keeps the shape,
-repeated indices, ``keepdims`` both ways, so that every typical mistake gives a value different
+non-square ones where a transpose or an order swap cannot hide, a batch of a size unlike the
+others, repeated indices, ``keepdims`` both ways, so that every typical mistake gives a value different
 from the right one. References come from torch autograd, never from the learner's code or from
 bpcourse.tensor.
 """
 
 from __future__ import annotations
+
+import warnings
 
 import numpy as np
 
@@ -207,3 +211,135 @@ def check_ex_sum_backward(ex_sum_backward):
         }
         expect(got, want, what, mistakes=mistakes)
     return "both axes, negative axis and keepdims both ways match torch"
+
+
+# --- exercise 4: the tangent rule of a division (forward mode) -------------------------------------
+@register(
+    "ex_div_jvp",
+    hints=(
+        "a and b both carry a tangent. Start from a/b = a * b**-1 and apply the product rule, "
+        "then the rule for b**-1: which terms appear, and with which sign?",
+        "Two terms: da/b (b held fixed) and the change of 1/b along db, which is -db/b**2, "
+        "times a. A larger b makes a/b smaller in magnitude.",
+        "return (da * b - a * db) / b**2   (the same as da / b - a * db / b**2)",
+    ),
+)
+def check_ex_div_jvp(ex_div_jvp):
+    import torch
+
+    rng = np.random.default_rng(84)
+    a = rng.standard_normal(5)
+    b = rng.uniform(1.5, 3.0, 5) * rng.choice([-1.0, 1.0], 5)  # |b| > 1: b != b**2
+    da, db = rng.standard_normal(5), rng.standard_normal(5)
+    args = [x.copy() for x in (a, da, b, db)]
+    got = ex_div_jvp(*args)
+    if not all(np.array_equal(x, y) for x, y in zip(args, (a, da, b, db))):
+        raise Mistake("ex_div_jvp changed one of its inputs in place: compute a new array")
+    with warnings.catch_warnings():  # torch loads its forward-mode rules through a deprecated call
+        warnings.simplefilter("ignore", DeprecationWarning)
+        _, want = torch.func.jvp(
+            torch.div, (torch.tensor(a), torch.tensor(b)), (torch.tensor(da), torch.tensor(db))
+        )
+    expect(
+        got,
+        want.numpy(),
+        "the tangent of a / b",
+        mistakes={
+            "the numerator is subtracted the wrong way round: it is da*b - a*db "
+            "(a larger b makes a/b smaller)": (a * db - da * b) / b**2,
+            "divided by b instead of b**2: the derivative of 1/b is -1/b**2": (da * b - a * db) / b,
+            "used + where the quotient rule has -: (da*b + a*db)/b**2 is the product rule's "
+            "pattern": (da * b + a * db) / b**2,
+            "treated b as a constant (ignored db): b carries a tangent too": da / b,
+            "ignored da: a carries a tangent too": -a * db / b**2,
+            "divided the tangents (da/db): the tangent of a quotient is not the quotient of "
+            "tangents": da / db,
+            "returned the value a/b, not its tangent": a / b,
+        },
+    )
+    return "matches torch.func.jvp of torch.div, with both tangents non-zero"
+
+
+# --- exercise 5: matmul's two vector-Jacobian products ----------------------------------------------
+@register(
+    "ex_matmul_backward",
+    hints=(
+        "Write the shape of every array: A (N, K), B (K, M), dout (N, M). dA must be (N, K) and "
+        "dB (K, M): which product of dout with B (or A), transposed or not, has that shape?",
+        "dA = dout @ B.T and dB = A.T @ dout. With a batch, A is (batch, N, K) and B is shared "
+        "by every batch element: its gradient is the sum over the batch. `.T` on a 3-D array "
+        "reverses all three axes.",
+        "dA = dout @ B.T; dB = A.reshape(-1, A.shape[-1]).T @ dout.reshape(-1, dout.shape[-1]); "
+        "return dA, dB",
+    ),
+)
+def check_ex_matmul_backward(ex_matmul_backward):
+    import torch
+
+    rng = np.random.default_rng(85)
+    n, k, m, batch = 4, 3, 5, 2  # every size different
+    for a_shape in [(n, k), (batch, n, k)]:
+        A, B = rng.standard_normal(a_shape), rng.standard_normal((k, m))
+        dout = rng.standard_normal(a_shape[:-1] + (m,))
+        what = f"(dA, dB) for out = A @ B, A of shape {A.shape}, B of shape {B.shape}"
+        args = [A.copy(), B.copy(), dout.copy()]
+        try:
+            got = ex_matmul_backward(*args)
+        except ValueError as err:
+            if len(a_shape) == 2:
+                raise  # the learner's shape error on plain matrices: shown with its line
+            raise Mistake(
+                f"{what}: your code raised ValueError ({str(err).splitlines()[0]}) on a batch, "
+                f"though it works on matrices: `.T` on a 3-D array reverses all three axes; "
+                f"transpose only the last two (np.swapaxes(A, -1, -2)) or flatten the batch"
+            ) from None
+        if not all(np.array_equal(x, y) for x, y in zip(args, (A, B, dout))):
+            raise Mistake("ex_matmul_backward changed one of its inputs in place")
+        if not isinstance(got, (tuple, list)) or len(got) != 2:
+            raise Mistake(f"{what}: return the pair (dA, dB), got {type(got).__name__}")
+        dA, dB = (np.asarray(g) if np.ndim(g) else g for g in got)
+        A_t = torch.tensor(A, requires_grad=True)
+        B_t = torch.tensor(B, requires_grad=True)
+        (A_t @ B_t).backward(torch.tensor(dout))
+        want_A, want_B = A_t.grad.numpy(), B_t.grad.numpy()
+        shape = np.shape
+        if shape(dA) == B.shape and shape(dB) == A.shape:
+            raise Mistake(f"{what}: returned (dB, dA) in the wrong order: return dA first")
+        if shape(dA) == a_shape[:-2] + (k, n) and np.allclose(np.swapaxes(dA, -1, -2), want_A):
+            raise Mistake(
+                f"{what}: dA is transposed (shape {shape(dA)}, B @ dout.T gives dA.T): "
+                f"dA = dout @ B.T has A's shape"
+            )
+        if shape(dB) == (m, k) and np.allclose(np.transpose(dB), want_B):
+            raise Mistake(
+                f"{what}: dB is transposed (shape {(m, k)}; dout.T @ A gives dB.T): "
+                f"dB = A.T @ dout has B's shape"
+            )
+        if len(a_shape) == 3 and shape(dB) == (batch, k, m):
+            raise Mistake(
+                f"{what}: dB has shape {shape(dB)}: it was not summed over the batch. B is "
+                f"shared by all {batch} batch elements, so its gradient is the sum of theirs "
+                f"and has B's shape {B.shape}"
+            )
+        _require_shape(dA, A.shape, f"{what}: dA", "dA = dout @ B.T has A's shape")
+        _require_shape(dB, B.shape, f"{what}: dB", "dB = A.T @ dout has B's shape")
+        ones = np.ones_like(dout)
+        expect(
+            dA,
+            want_A,
+            f"dA for A of shape {A.shape}",
+            mistakes={"ignored dout: dA = dout @ B.T, not ones @ B.T": ones @ B.T},
+        )
+        mistakes_B = {"ignored dout: dB = A.T @ dout": (A.reshape(-1, k).T @ ones.reshape(-1, m))}
+        if len(a_shape) == 3:
+            mistakes_B[
+                f"averaged over the batch (mean) instead of summing: B is used by all {batch} "
+                f"batch elements, each adds its gradient"
+            ] = want_B / batch
+            mistakes_B["took one batch element's gradient instead of the sum over the batch"] = (
+                A[0].T @ dout[0]
+            )
+        expect(
+            dB, want_B, f"dB for B of shape {B.shape} (A of shape {A.shape})", mistakes=mistakes_B
+        )
+    return "non-square matrices and a batch sharing B match torch"
