@@ -362,17 +362,47 @@ def _cross_entropy_grad_from_log_probs(
     return grad / logp.shape[0] if reduction == "mean" else grad
 
 
-def cross_entropy(logits: object, target: object, reduction: str = "mean") -> float | np.ndarray:
+def check_label_smoothing(label_smoothing: object) -> float:
+    """``label_smoothing`` as a float in [0, 1] (torch's range), else one clear error."""
+    return check_real(
+        label_smoothing, "label_smoothing", low=0.0, high=1.0, expected="a real number in [0, 1]"
+    )
+
+
+def _smooth(t: np.ndarray, c: int, label_smoothing: float, dtype: np.dtype) -> np.ndarray:
+    """torch's smoothed target: (1 - eps) * onehot(t) (or t) + eps / C, shape (N, C)."""
+    if t.ndim == 1:
+        onehot = np.zeros((len(t), c), dtype=dtype)
+        onehot[np.arange(len(t)), t] = 1
+        t = onehot
+    return t * (1 - label_smoothing) + label_smoothing / c
+
+
+def cross_entropy(
+    logits: object, target: object, reduction: str = "mean", label_smoothing: float = 0.0
+) -> float | np.ndarray:
     """-log softmax(logits)[target] per row, averaged over the batch for "mean".
 
     logits: (N, C); target: integer class indices (N,) or probabilities (N, C) (e.g. one-hot)
-    -> float, or (N,) for "none".
+    -> float, or (N,) for "none". ``label_smoothing`` eps in [0, 1] replaces the target by
+    ``(1 - eps) * onehot(target) + eps / C`` (as torch does, for both kinds of target).
     """
     z, t, reduction = _ce_inputs(logits, target, reduction)
+    eps = check_label_smoothing(label_smoothing)
+    if eps:
+        t = _smooth(t, z.shape[1], eps, z.dtype)
     return _cross_entropy_from_log_probs(_log_softmax(z, axis=1), t, reduction)
 
 
-def cross_entropy_grad(logits: object, target: object, reduction: str = "mean") -> np.ndarray:
-    """dL/dlogits = (softmax(logits) - onehot(target)) / N for "mean". -> (N, C)."""
+def cross_entropy_grad(
+    logits: object, target: object, reduction: str = "mean", label_smoothing: float = 0.0
+) -> np.ndarray:
+    """dL/dlogits = (softmax(logits) - smoothed target) / N for "mean". -> (N, C).
+
+    The smoothed target is ``(1 - eps) * onehot(target) + eps / C`` (onehot itself for eps = 0).
+    """
     z, t, reduction = _ce_inputs(logits, target, reduction)
+    eps = check_label_smoothing(label_smoothing)
+    if eps:
+        t = _smooth(t, z.shape[1], eps, z.dtype)
     return _cross_entropy_grad_from_log_probs(_log_softmax(z, axis=1), t, reduction)

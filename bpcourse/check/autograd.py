@@ -170,6 +170,20 @@ def _batchnorm1d(m, convert):
     return t
 
 
+def _layernorm(m, convert):
+    torch = _torch()
+    t = torch.nn.LayerNorm(
+        m.normalized_shape,
+        eps=m.eps,
+        elementwise_affine=m.elementwise_affine,
+        dtype=_torch_dtype(m.dtype),
+    )
+    if m.elementwise_affine:
+        _copy(t.weight, m.weight)
+        _copy(t.bias, m.bias)
+    return t
+
+
 def _residual(m, convert):
     torch = _torch()
 
@@ -207,6 +221,10 @@ _BUILTIN: dict[str, Converter] = {
     "MaxPool2d": _simple("MaxPool2d", "kernel_size", "stride", "padding"),
     "AvgPool2d": _simple("AvgPool2d", "kernel_size", "stride", "padding"),
     "Flatten": _simple("Flatten", "start_dim", "end_dim"),
+    "LayerNorm": _layernorm,
+    # Same p and mode; in training torch draws its own mask, so a comparison with the same mask
+    # uses the functional form x_t * torch.from_numpy(layer.mask) / (1 - p) (nn/dropout.py).
+    "Dropout": _simple("Dropout", "p"),
     "ReLU": _simple("ReLU"),
     "LeakyReLU": _simple("LeakyReLU", "negative_slope"),
     "Sigmoid": _simple("Sigmoid"),
@@ -214,7 +232,7 @@ _BUILTIN: dict[str, Converter] = {
     "MSELoss": _simple("MSELoss", "reduction"),
     "BCELoss": _simple("BCELoss", "reduction"),
     "BCEWithLogitsLoss": _simple("BCEWithLogitsLoss", "reduction"),
-    "CrossEntropyLoss": _simple("CrossEntropyLoss", "reduction"),
+    "CrossEntropyLoss": _simple("CrossEntropyLoss", "reduction", "label_smoothing"),
 }
 
 

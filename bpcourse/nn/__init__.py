@@ -5,15 +5,19 @@ from .activation import LeakyReLU, ReLU, Sigmoid, Tanh
 from .batchnorm import BatchNorm1d
 from .container import Sequential
 from .conv import Conv2d
+from .dropout import Dropout
 from .flatten import Flatten
 from .linear import Linear
 from .loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, MSELoss
 from .module import Module, Parameter
+from .normalization import LayerNorm
 from .pooling import AvgPool2d, MaxPool2d
 from .residual import Residual
 
 __all__ = [
     "Linear", "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "Sequential",
     "MSELoss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss",
-    "BatchNorm1d", "Residual", "Conv2d", "MaxPool2d", "AvgPool2d", "Flatten", "init", "utils", "Module", "Parameter",
+    "BatchNorm1d", "LayerNorm", "Dropout", "Residual",
+    "Conv2d", "MaxPool2d", "AvgPool2d", "Flatten",
+    "init", "utils", "Module", "Parameter",
 ]  # fmt: skip

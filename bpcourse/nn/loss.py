@@ -22,8 +22,8 @@ from .module import Module
 
 __all__ = ["MSELoss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss"]
 
-LossFn = Callable[[object, object, str], "float | np.ndarray"]
-GradFn = Callable[[object, object, str], np.ndarray]
+LossFn = Callable[..., "float | np.ndarray"]  # (pred, target, reduction, **options)
+GradFn = Callable[..., np.ndarray]
 
 
 class _Loss(Module):
@@ -39,14 +39,14 @@ class _Loss(Module):
 
     def forward(self, pred: object, target: object) -> float | np.ndarray:
         """pred, target -> float ("mean"/"sum") or the per-element losses ("none")."""
-        loss = type(self).loss_fn(pred, target, self.reduction)  # checks both
+        loss = type(self).loss_fn(pred, target, self.reduction, **self._options())  # checks both
         self._pred, self._target = pred, target
         return loss
 
     def backward(self, grad_output: object = None) -> np.ndarray:
         """dL/dloss (None means 1) -> dL/dpred, the shape of pred."""
         self._require_forward(self._pred)
-        grad = type(self).grad_fn(self._pred, self._target, self.reduction)
+        grad = type(self).grad_fn(self._pred, self._target, self.reduction, **self._options())
         if grad_output is None:
             return grad
         # Chain rule through the loss's output: a number, or one per loss element for "none".
@@ -55,6 +55,9 @@ class _Loss(Module):
         if g.ndim < grad.ndim:  # per-sample losses (N,) scale rows of (N, C)
             g = g.reshape(g.shape + (1,) * (grad.ndim - g.ndim))
         return grad * g
+
+    def _options(self) -> dict[str, object]:
+        return {}  # a loss's own keyword arguments (CrossEntropyLoss: label_smoothing)
 
     def _loss_shape(self, grad: np.ndarray) -> tuple[int, ...]:
         return grad.shape  # elementwise losses: one per element of pred
@@ -98,12 +101,24 @@ class CrossEntropyLoss(_Loss):
     """Softmax + negative log-likelihood on logits, like ``torch.nn.CrossEntropyLoss``.
 
     logits: (N, C); target: integer class indices (N,) or probabilities (N, C) (e.g. one-hot).
-    Returns a float ("mean"/"sum") or (N,) ("none").
-    backward: dL/dlogits = (softmax(logits) - onehot(target)) / N ("mean"), (N, C).
+    Returns a float ("mean"/"sum") or (N,) ("none"). ``label_smoothing`` eps in [0, 1] (torch's):
+    the target becomes ``(1 - eps) * onehot(target) + eps / C``.
+    backward: dL/dlogits = (softmax(logits) - smoothed target) / N ("mean"), (N, C).
     """
 
     loss_fn = staticmethod(F.cross_entropy)
     grad_fn = staticmethod(F.cross_entropy_grad)
+
+    def __init__(self, reduction: str = "mean", label_smoothing: float = 0.0) -> None:
+        super().__init__(reduction)
+        self.label_smoothing = F.check_label_smoothing(label_smoothing)
+
+    def _options(self) -> dict[str, object]:
+        return {"label_smoothing": self.label_smoothing}
+
+    def __repr__(self) -> str:
+        smoothing = f", label_smoothing={self.label_smoothing}" if self.label_smoothing else ""
+        return f"CrossEntropyLoss(reduction={self.reduction!r}{smoothing})"
 
     def _loss_shape(self, grad: np.ndarray) -> tuple[int, ...]:
         return grad.shape[:1]  # one loss per sample
