@@ -7,10 +7,11 @@ from .container import Sequential
 from .linear import Linear
 from .loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, MSELoss
 from .module import Module, Parameter
+from .recurrent import LSTM, RNN
 from .residual import Residual
 
 __all__ = [
     "Linear", "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "Sequential",
     "MSELoss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss",
-    "BatchNorm1d", "Residual", "init", "utils", "Module", "Parameter",
+    "BatchNorm1d", "Residual", "RNN", "LSTM", "init", "utils", "Module", "Parameter",
 ]  # fmt: skip
