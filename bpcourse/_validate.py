@@ -109,14 +109,22 @@ def _shape_matches(actual: tuple[int, ...], expected: tuple[int | None, ...]) ->
     )
 
 
-def check_shape(arr: np.ndarray, name: str, expected: tuple[int | None, ...]) -> None:
-    """Raise unless ``arr.shape`` matches ``expected`` (``None`` matches any size). Never broadcasts."""
+def check_shape(
+    arr: np.ndarray,
+    name: str,
+    expected: tuple[int | None, ...],
+    labels: Sequence[str] | None = None,
+) -> None:
+    """Raise unless ``arr.shape`` matches ``expected`` (``None`` matches any size). Never broadcasts.
+
+    ``labels`` names the axes in the message: ``(L, N, input_size=3)`` instead of ``(N, N, 3)``.
+    """
     if not _shape_matches(arr.shape, expected):
-        want = (
-            "("
-            + ", ".join("N" if e is None else str(e) for e in expected)
-            + (",)" if len(expected) == 1 else ")")
-        )
+        if labels is None:
+            parts = ["N" if e is None else str(e) for e in expected]
+        else:
+            parts = [lab if e is None else f"{lab}={e}" for e, lab in zip(expected, labels)]
+        want = "(" + ", ".join(parts) + (",)" if len(expected) == 1 else ")")
         raise ValueError(f"{name} must have shape {want}, got {describe(arr)}")
 
 

@@ -200,6 +200,26 @@ def _residual(m, convert):
     return Residual(convert(m.block))
 
 
+def _recurrent(torch_name: str) -> Converter:
+    """RNN/LSTM: torch's class with the same sizes and layout, the four parameters copied."""
+
+    def conv(m, convert):
+        torch = _torch()
+        cls = getattr(torch.nn, torch_name)
+        t = cls(
+            m.input_size,
+            m.hidden_size,
+            bias=m.bias_ih_l0 is not None,
+            batch_first=m.batch_first,
+            dtype=_torch_dtype(m.dtype),
+        )
+        for name, p in m.named_parameters():
+            _copy(getattr(t, name), p)
+        return t
+
+    return conv
+
+
 def _simple(torch_name: str, *attrs: str) -> Converter:
     """A converter for a parameter-free layer or a loss: same class name, same arguments."""
 
@@ -225,6 +245,8 @@ _BUILTIN: dict[str, Converter] = {
     # Same p and mode; in training torch draws its own mask, so a comparison with the same mask
     # uses the functional form x_t * torch.from_numpy(layer.mask) / (1 - p) (nn/dropout.py).
     "Dropout": _simple("Dropout", "p"),
+    "RNN": _recurrent("RNN"),
+    "LSTM": _recurrent("LSTM"),
     "ReLU": _simple("ReLU"),
     "LeakyReLU": _simple("LeakyReLU", "negative_slope"),
     "Sigmoid": _simple("Sigmoid"),

@@ -12,6 +12,7 @@ from .loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, MSELoss
 from .module import Module, Parameter
 from .normalization import LayerNorm
 from .pooling import AvgPool2d, MaxPool2d
+from .recurrent import LSTM, RNN
 from .residual import Residual
 
 __all__ = [
@@ -19,5 +20,6 @@ __all__ = [
     "MSELoss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss",
     "BatchNorm1d", "LayerNorm", "Dropout", "Residual",
     "Conv2d", "MaxPool2d", "AvgPool2d", "Flatten",
+    "RNN", "LSTM",
     "init", "utils", "Module", "Parameter",
 ]  # fmt: skip
