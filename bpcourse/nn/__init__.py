@@ -2,8 +2,10 @@
 
 from . import init, utils
 from .activation import LeakyReLU, ReLU, Sigmoid, Tanh
+from .attention import MultiheadAttention
 from .batchnorm import BatchNorm1d
 from .container import Sequential
+from .embedding import Embedding
 from .linear import Linear
 from .loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, MSELoss
 from .module import Module, Parameter
@@ -12,5 +14,5 @@ from .residual import Residual
 __all__ = [
     "Linear", "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "Sequential",
     "MSELoss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss",
-    "BatchNorm1d", "Residual", "init", "utils", "Module", "Parameter",
+    "BatchNorm1d", "Residual", "Embedding", "MultiheadAttention", "init", "utils", "Module", "Parameter",
 ]  # fmt: skip
