@@ -152,6 +152,20 @@ def _batchnorm1d(m, convert):
     return t
 
 
+def _layernorm(m, convert):
+    torch = _torch()
+    t = torch.nn.LayerNorm(
+        m.normalized_shape,
+        eps=m.eps,
+        elementwise_affine=m.elementwise_affine,
+        dtype=_torch_dtype(m.dtype),
+    )
+    if m.elementwise_affine:
+        _copy(t.weight, m.weight)
+        _copy(t.bias, m.bias)
+    return t
+
+
 def _residual(m, convert):
     torch = _torch()
 
@@ -272,6 +286,10 @@ _BUILTIN: dict[str, Converter] = {
     "MultiheadAttention": _multihead_attention,
     "TransformerBlock": _transformer_block,
     "TransformerLM": _transformer_lm,
+    "LayerNorm": _layernorm,
+    # Same p and mode; in training torch draws its own mask, so a comparison with the same mask
+    # uses the functional form x_t * torch.from_numpy(layer.mask) / (1 - p) (nn/dropout.py).
+    "Dropout": _simple("Dropout", "p"),
     "ReLU": _simple("ReLU"),
     "LeakyReLU": _simple("LeakyReLU", "negative_slope"),
     "Sigmoid": _simple("Sigmoid"),
