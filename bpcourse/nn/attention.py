@@ -24,6 +24,7 @@ batch_first=True)`` used as self-attention, ``attn(x, x, x, attn_mask=mask)``.
 from __future__ import annotations
 
 import math
+from typing import cast
 
 import numpy as np
 
@@ -147,7 +148,8 @@ class MultiheadAttention(Module):
         w = gen.uniform(-bound, bound, size=(3 * E, E))
         self.in_proj_weight = Parameter(np.asarray(w).astype(dt), "in_proj_weight")
         self.in_proj_bias = Parameter(np.zeros(3 * E, dtype=dt), "in_proj_bias") if bias else None
-        self.out_proj = Linear(E, E, bias=bias, dtype=dt, rng=gen)  # type: ignore[arg-type]
+        out_rng = None if rng is None else cast(np.random.Generator, gen)
+        self.out_proj = Linear(E, E, bias=bias, dtype=dt, rng=out_rng)
         if self.out_proj.bias is not None:
             self.out_proj.bias.data[...] = 0  # torch zeroes out_proj.bias
         self.attn_weights: np.ndarray | None = None
