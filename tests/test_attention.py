@@ -180,17 +180,37 @@ RAISES = [
     Raises("x 2-D", lambda: _mha()(np.ones((3, 4))), match=r"x must be 3-D, got an array of shape \(3, 4\)"),
     Raises("x wrong width", lambda: _mha()(np.ones((1, 3, 5))), match=r"x must have shape \(N, N, 4\), got an array of shape \(1, 3, 5\)"),
     Raises("mask float", lambda: _mha()(X, np.zeros((3, 3))), exc=TypeError, match=r"attn_mask must be a boolean array \(True = blocked\), got float64"),
-    Raises("mask shape", lambda: _mha()(X, np.zeros((3, 2), bool)), match=r"attn_mask must have shape \(3, 3\) for T=3, got shape \(3, 2\)"),
+    Raises("mask shape", lambda: _mha()(X, np.zeros((3, 2), bool)), match=r"attn_mask must have shape \(3, 3\) for 3 queries and 3 keys, got shape \(3, 2\)"),
     Raises("mask blocks a whole row", lambda: _mha()(X, np.array([[0, 1, 1], [1, 1, 1], [0, 0, 0]], bool)), match=r"attn_mask blocks every key of query row 1"),
     Raises("backward before forward", _backward_before_forward, exc=RuntimeError, match=r"MultiheadAttention.backward called before forward"),
     Raises("grad_output shape", _backward_wrong_shape, match=r"grad_output must have shape \(1, 2, 4\), got .*\(1, 3, 4\)"),
+    Raises("attention k width", lambda: attention(np.ones((2, 3, 4)), np.ones((2, 5, 3)), np.ones((2, 5, 4))), match=r"k must have q's leading axes and width D, \(\.\.\., Tk, 4\) for q of shape \(2, 3, 4\), got k of shape \(2, 5, 3\)"),
+    Raises("attention v rows", lambda: attention(np.ones((3, 4)), np.ones((5, 4)), np.ones((4, 4))), match=r"v must have one row per key, shape \(5, 'Dv'\) for k of shape \(5, 4\), got v of shape \(4, 4\)"),
+    Raises("attention k 2-D for 3-D q", lambda: attention(np.ones((2, 3, 4)), np.ones((5, 4)), np.ones((5, 4))), match=r"k must be 3-D, got an array of shape \(5, 4\)"),
+    Raises("attention mask not (Tq, Tk)", lambda: attention(np.ones((3, 4)), np.ones((5, 4)), np.ones((5, 4)), np.zeros((3, 3), bool)), match=r"attn_mask must have shape \(3, 5\) for 3 queries and 5 keys"),
+    Raises("split_heads does not divide", lambda: split_heads(np.ones((2, 3, 6)), 4), match=r"num_heads must divide the width E=6 of x \(shape \(2, 3, 6\)\), got num_heads=4"),
+    Raises("split_heads 2-D", lambda: split_heads(np.ones((3, 6)), 2), match=r"x must be 3-D, got an array of shape \(3, 6\)"),
     Raises("causal_mask T 0", lambda: causal_mask(0), match=r"T must be >= 1, got 0"),
 ]  # fmt: skip
+
+_g = np.random.default_rng(35)
+Q35 = (_g.normal(size=(3, 4)), _g.normal(size=(5, 4)), _g.normal(size=(5, 2)))  # Tq != Tk, Dv != D
+M35 = _g.random((3, 5)) < 0.5
+M35[:, 0] = False  # every query sees key 0
+
+
+def _sdpa(q, k, v, mask):
+    m = None if mask is None else torch.from_numpy(~mask)
+    q, k, v = (torch.from_numpy(a) for a in (q, k, v))
+    return TF.scaled_dot_product_attention(q, k, v, attn_mask=m).numpy()
+
 
 MASK = np.array([[0, 1, 0], [0, 0, 1], [1, 0, 0]], bool)
 ACCEPTS = [
     Accepts("x nested list", lambda: _mha()(X.tolist()), expected=lambda: _torch_self_attention(X)),
     Accepts("sequence of one", lambda: _mha(causal=True)(X[:, :1]), expected=lambda: _torch_self_attention(X[:, :1])),
+    Accepts("attention of 3 queries on 5 keys", lambda: attention(Q35[0], Q35[1], Q35[2], M35)[0], expected=lambda: _sdpa(*Q35, M35)),
+    Accepts("attention on lists", lambda: attention(*(a.tolist() for a in Q35))[0], expected=lambda: _sdpa(*Q35, None)),
     Accepts("a non-causal mask", lambda: _mha()(X, MASK), expected=lambda: _torch_self_attention(X, MASK)),
 ]  # fmt: skip
 

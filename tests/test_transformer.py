@@ -181,3 +181,14 @@ def test_without_rng_every_child_draws_from_numpy_global_generator():
     for (name, p), (_, q) in zip(a.named_parameters(), b.named_parameters()):
         np.testing.assert_array_equal(p.data, q.data, err_msg=name)
     assert not np.array_equal(a.tok_emb.weight.data[0], a.pos_emb.weight.data[0])
+
+
+def test_float32_block_follows_its_weights_and_agrees_with_float64():
+    m64 = TransformerBlock(8, 2, 16, rng=4)
+    m32 = TransformerBlock(8, 2, 16, dtype=np.float32, rng=4)
+    x, g = np.random.default_rng(5).normal(size=(2, 3, 8)), np.ones((2, 3, 8))
+    y32 = m32(x.astype(np.float32))
+    dx32 = m32.backward(g.astype(np.float32))
+    assert y32.dtype == dx32.dtype == np.float32
+    np.testing.assert_allclose(y32, m64(x), rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(dx32, m64.backward(g), rtol=1e-4, atol=1e-5)

@@ -48,16 +48,19 @@ def causal_mask(T: int) -> np.ndarray:
     return np.triu(np.ones((T, T), dtype=bool), k=1)
 
 
-def _as_mask(mask: object, T: int) -> np.ndarray:
-    """``mask`` as a (T, T) bool array whose every row lets at least one key through."""
+def _as_mask(mask: object, Tq: int, Tk: int) -> np.ndarray:
+    """``mask`` as a (Tq, Tk) bool array whose every row lets at least one key through."""
     arr = np.asarray(mask)
     if arr.dtype != np.bool_:
         raise TypeError(
             f"attn_mask must be a boolean array (True = blocked), got {arr.dtype} array; "
             "use causal_mask(T) or a comparison such as m > 0"
         )
-    if arr.shape != (T, T):
-        raise ValueError(f"attn_mask must have shape ({T}, {T}) for T={T}, got shape {arr.shape}")
+    if arr.shape != (Tq, Tk):
+        raise ValueError(
+            f"attn_mask must have shape ({Tq}, {Tk}) for {Tq} queries and {Tk} keys, "
+            f"got shape {arr.shape}"
+        )
     full = np.flatnonzero(arr.all(axis=-1))
     if full.size:
         raise ValueError(
@@ -70,11 +73,27 @@ def _as_mask(mask: object, T: int) -> np.ndarray:
 def attention(
     q: np.ndarray, k: np.ndarray, v: np.ndarray, mask: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Scaled dot-product attention: q, k, v (..., T, D), mask (T, T) bool or None.
+    """Scaled dot-product attention: q (..., Tq, D), k (..., Tk, D), v (..., Tk, Dv),
+    mask (Tq, Tk) bool (True = blocked) or None.
 
-    Returns (O, P): the output (..., T, D) and the attention weights P (..., T, T), which the
-    backward pass needs.
+    Returns (O, P): the output (..., Tq, Dv) and the attention weights P (..., Tq, Tk), which
+    the backward pass needs.
     """
+    q = as_float_array(q, "q", ndim=(2, 3, 4))
+    k = as_float_array(k, "k", dtype=q.dtype, ndim=q.ndim)
+    v = as_float_array(v, "v", dtype=q.dtype, ndim=q.ndim)
+    if k.shape[:-2] != q.shape[:-2] or k.shape[-1] != q.shape[-1]:
+        raise ValueError(
+            f"k must have q's leading axes and width D, (..., Tk, {q.shape[-1]}) for q of shape "
+            f"{q.shape}, got k of shape {k.shape}"
+        )
+    if v.shape[:-1] != k.shape[:-1]:
+        raise ValueError(
+            f"v must have one row per key, shape {k.shape[:-1] + ('Dv',)} for k of shape "
+            f"{k.shape}, got v of shape {v.shape}"
+        )
+    if mask is not None:
+        mask = _as_mask(mask, q.shape[-2], k.shape[-2])
     D = q.shape[-1]
     S = q @ k.swapaxes(-1, -2) / math.sqrt(D)
     if mask is not None:
@@ -99,7 +118,13 @@ def attention_backward(
 
 def split_heads(x: np.ndarray, num_heads: int) -> np.ndarray:
     """(B, T, E) -> (B, H, T, D), D = E / H: head h gets features h*D .. (h+1)*D - 1."""
+    x = as_float_array(x, "x", ndim=3)
+    num_heads = check_int(num_heads, "num_heads", low=1)
     B, T, E = x.shape
+    if E % num_heads:
+        raise ValueError(
+            f"num_heads must divide the width E={E} of x (shape {x.shape}), got num_heads={num_heads}"
+        )
     return x.reshape(B, T, num_heads, E // num_heads).transpose(0, 2, 1, 3)
 
 
@@ -160,10 +185,9 @@ class MultiheadAttention(Module):
         E, H = self.embed_dim, self.num_heads
         x = as_float_array(x, "x", dtype=self.in_proj_weight.dtype, ndim=3, shape=(None, None, E))
         B, T, _ = x.shape
-        mask = None if attn_mask is None else _as_mask(attn_mask, T)
+        mask = None if attn_mask is None else _as_mask(attn_mask, T, T)
         if self.causal:
             mask = causal_mask(T) if mask is None else mask | causal_mask(T)
-            mask = _as_mask(mask, T)
         qkv = x @ self.in_proj_weight.data.T  # (B, T, 3E)
         if self.in_proj_bias is not None:
             qkv = qkv + self.in_proj_bias.data
