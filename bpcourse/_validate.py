@@ -348,3 +348,37 @@ def parameter_list(
             )
         seen.add(id(p))
     return out
+
+
+# --- integer indices (token ids) -----------------------------------------------------------------
+def as_index_array(x: object, name: str, *, high: int, what: str) -> np.ndarray:
+    """``x`` as an int64 array of indices in ``[0, high)``, or one clear error.
+
+    Integer arrays and lists of ints (any shape, at least one element) are accepted; floats,
+    bools and torch tensors are refused. ``what`` names the range in the message
+    (``"num_embeddings"``): ``"idx must hold indices in [0, 10) (num_embeddings=10), got 12 at
+    index (1, 2)"``.
+    """
+    if _is_torch_tensor(x):
+        raise TypeError(
+            f"{name} must be a numpy array of ints, got {describe(x)}; "
+            f"convert it with {name}.detach().numpy()"
+        )
+    if isinstance(x, (str, bytes, dict, set)) or x is None:
+        raise TypeError(f"{name} must be an array of ints, got {describe(x)}")
+    try:
+        arr = np.asarray(x)
+    except ValueError as exc:  # ragged nested lists
+        raise ValueError(f"{name} must be a rectangular array of ints, got {x!r:.80}") from exc
+    if arr.dtype == np.bool_ or not np.issubdtype(arr.dtype, np.integer):
+        raise TypeError(f"{name} must be an array of ints (indices), got {describe(arr)}")
+    if arr.size == 0:
+        raise ValueError(f"{name} must not be empty, got {describe(arr)}")
+    bad = (arr < 0) | (arr >= high)
+    if bad.any():
+        where = tuple(int(i) for i in np.argwhere(bad)[0])
+        raise ValueError(
+            f"{name} must hold indices in [0, {high}) ({what}={high}), "
+            f"got {int(arr[where])} at index {where}"
+        )
+    return arr.astype(np.int64, copy=False)

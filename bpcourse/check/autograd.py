@@ -220,6 +220,89 @@ def _recurrent(torch_name: str) -> Converter:
     return conv
 
 
+def _embedding(m, convert):
+    torch = _torch()
+    t = torch.nn.Embedding(m.num_embeddings, m.embedding_dim, dtype=_torch_dtype(m.weight.dtype))
+    _copy(t.weight, m.weight)
+    return t
+
+
+def _multihead_attention(m, convert):
+    """torch.nn.MultiheadAttention (batch_first) called as self-attention: ``twin(x)``."""
+    torch = _torch()
+
+    class SelfAttention(torch.nn.MultiheadAttention):  # type: ignore[name-defined,misc]
+        def __init__(self, causal, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.causal = causal
+
+        def forward(self, x, attn_mask=None):
+            T = x.shape[1]
+            if attn_mask is not None:
+                attn_mask = torch.as_tensor(np.asarray(attn_mask))
+            if self.causal:
+                causal = torch.triu(torch.ones(T, T, dtype=torch.bool), diagonal=1)
+                attn_mask = causal if attn_mask is None else attn_mask | causal
+            return super().forward(x, x, x, attn_mask=attn_mask, need_weights=False)[0]
+
+    bias = m.in_proj_bias is not None
+    t = SelfAttention(
+        m.causal,
+        m.embed_dim,
+        m.num_heads,
+        bias=bias,
+        batch_first=True,
+        dtype=_torch_dtype(m.in_proj_weight.dtype),
+    )
+    _copy(t.in_proj_weight, m.in_proj_weight)
+    _copy(t.out_proj.weight, m.out_proj.weight)
+    if bias:
+        _copy(t.in_proj_bias, m.in_proj_bias)
+        _copy(t.out_proj.bias, m.out_proj.bias)
+    return t
+
+
+def _transformer_block(m, convert):
+    torch = _torch()
+
+    class TransformerBlock(torch.nn.Module):  # type: ignore[name-defined,misc]
+        """Pre-LN: h = x + attn(ln1(x)); y = h + mlp(ln2(h)) (no "+ x" when not residual)."""
+
+        def __init__(self, ln1, attn, ln2, mlp, residual):
+            super().__init__()
+            self.ln1, self.attn, self.ln2, self.mlp = ln1, attn, ln2, mlp
+            self.residual = residual
+
+        def forward(self, x):
+            a = self.attn(self.ln1(x))
+            h = x + a if self.residual else a
+            y = self.mlp(self.ln2(h))
+            return h + y if self.residual else y
+
+    return TransformerBlock(
+        convert(m.ln1), convert(m.attn), convert(m.ln2), convert(m.mlp), m.residual
+    )
+
+
+def _transformer_lm(m, convert):
+    torch = _torch()
+
+    class TransformerLM(torch.nn.Module):  # type: ignore[name-defined,misc]
+        """ids (B, T) -> logits (B, T, V): embeddings, blocks, final LayerNorm, head."""
+
+        def __init__(self, tok_emb, pos_emb, blocks, ln_f, head):
+            super().__init__()
+            self.tok_emb, self.pos_emb, self.blocks = tok_emb, pos_emb, blocks
+            self.ln_f, self.head = ln_f, head
+
+        def forward(self, idx):
+            idx = torch.as_tensor(np.asarray(idx), dtype=torch.long)
+            x = self.tok_emb(idx) + self.pos_emb(torch.arange(idx.shape[1]))
+            return self.head(self.ln_f(self.blocks(x)))
+
+    return TransformerLM(*(convert(c) for c in (m.tok_emb, m.pos_emb, m.blocks, m.ln_f, m.head)))
+
+
 def _simple(torch_name: str, *attrs: str) -> Converter:
     """A converter for a parameter-free layer or a loss: same class name, same arguments."""
 
@@ -241,6 +324,10 @@ _BUILTIN: dict[str, Converter] = {
     "MaxPool2d": _simple("MaxPool2d", "kernel_size", "stride", "padding"),
     "AvgPool2d": _simple("AvgPool2d", "kernel_size", "stride", "padding"),
     "Flatten": _simple("Flatten", "start_dim", "end_dim"),
+    "Embedding": _embedding,
+    "MultiheadAttention": _multihead_attention,
+    "TransformerBlock": _transformer_block,
+    "TransformerLM": _transformer_lm,
     "LayerNorm": _layernorm,
     # Same p and mode; in training torch draws its own mask, so a comparison with the same mask
     # uses the functional form x_t * torch.from_numpy(layer.mask) / (1 - p) (nn/dropout.py).
