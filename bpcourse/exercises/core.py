@@ -198,6 +198,8 @@ def _advice(err: BaseException) -> str:
             "A shape error on that line: write the shape of every array beside it (a weight "
             "is (out, in), a batch (N, in)) and check that the sizes of each product line up."
         )
+    if isinstance(err, TypeError) and "bitwise_xor" in text:
+        return "`^` is Python's bitwise xor, not a power: write b**2 for b squared."
     if isinstance(err, ZeroDivisionError):
         return "A division by zero on that line: which denominator is 0 on this call?"
     return ""
