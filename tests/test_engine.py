@@ -16,10 +16,11 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 import torch  # noqa: E402
-from helpers import ATOL, RTOL  # noqa: E402
+from helpers import ATOL, RTOL, BadInputs, T  # noqa: E402
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
+from bpcourse import engine
 from bpcourse.engine import MLP, Layer, Neuron, Value, zero_grad  # noqa: E402
 from bpcourse.graph import draw_graph, graph_layout  # noqa: E402
 
@@ -568,3 +569,202 @@ def test_a_value_used_twice_through_the_same_op_gets_both_gradients(op):
         "log": 1 / 0.7,
     }[op]
     assert x.grad == pytest.approx(2 * local, rel=1e-12)
+
+
+# --- bad input: one clear error, or the reference result (runner: tests/helpers.py) ---------------
+BAD_INPUT = BadInputs()
+
+V = engine.Value
+
+
+def value_backward_twice():
+    """x = 1.5, y = x * x + tanh(x); backward twice -> x.grad is twice dy/dx."""
+    x = V(1.5)
+    y = x * x + x.tanh()
+    y.backward()
+    y.backward()
+    return x.grad
+
+
+def torch_backward_twice():
+    x = torch.tensor(1.5, dtype=T, requires_grad=True)
+    y = x * x + torch.tanh(x)
+    y.backward(retain_graph=True)
+    y.backward()
+    return x.grad.item()
+
+
+BAD_INPUT.raises(
+    "Value('1.5')",
+    V,
+    ("1.5",),
+    exc=TypeError,
+    match=r"^Value\(data\) needs a real number \(int or float\), got str '1\.5'",
+)
+BAD_INPUT.raises(
+    "Value(True)",
+    V,
+    (True,),
+    exc=TypeError,
+    match=r"^Value\(data\) needs a real number .*got bool True",
+)
+BAD_INPUT.raises(
+    "Value(array)",
+    V,
+    (np.ones(2),),
+    exc=TypeError,
+    match=r"^Value\(data\) needs a real number .*got numpy\.ndarray of shape \(2,\)",
+)
+BAD_INPUT.raises(
+    "Value(torch scalar)",
+    V,
+    (torch.tensor(1.0),),
+    exc=TypeError,
+    match=r"^Value\(data\) needs a real number .*got torch\.Tensor of shape \(\)",
+)
+BAD_INPUT.raises("Value(nan)", V, (np.nan,), match=r"^Value\(data\) must be finite, got nan")
+BAD_INPUT.raises(
+    "Value + '1'",
+    lambda: V(1.0) + "1",
+    exc=TypeError,
+    match=r"^unsupported operand for Value \+: str '1'; expected a Value or a real number",
+)
+BAD_INPUT.raises(
+    "Value * array",
+    lambda: V(1.0) * np.ones(2),
+    exc=TypeError,
+    match=(
+        r"^unsupported operand for Value \*: numpy\.ndarray of shape \(2,\).*use one Value per "
+        r"number"
+    ),
+)
+BAD_INPUT.raises(
+    "array + Value",
+    lambda: np.ones(2) + V(1.0),
+    exc=TypeError,
+    match=r"^unsupported operand for Value \+: numpy\.ndarray of shape \(2,\)",
+)
+BAD_INPUT.raises(
+    "Value - torch tensor",
+    lambda: V(1.0) - torch.ones(2),
+    exc=TypeError,
+    match=r"^unsupported operand for Value -: torch\.Tensor of shape \(2,\)",
+)
+BAD_INPUT.raises(
+    "2 / Value(0)",
+    lambda: 2 / V(0.0),
+    exc=ZeroDivisionError,
+    match=r"^division by zero: 2\.0 / 0\.0",
+)
+BAD_INPUT.raises(
+    "Value ** Value",
+    lambda: V(2.0) ** V(3.0),
+    exc=TypeError,
+    match=r"^unsupported exponent for Value \*\*: Value .*expected a plain int or float",
+)
+BAD_INPUT.raises(
+    "Value(0) ** -1",
+    lambda: V(0.0) ** -1,
+    exc=ZeroDivisionError,
+    match=r"^division by zero: 0\.0 \*\* -1\.0",
+)
+BAD_INPUT.raises(
+    "Value(-1) ** 0.5",
+    lambda: V(-1.0) ** 0.5,
+    match=r"^-1\.0 \*\* 0\.5: a negative base needs an integer exponent",
+)
+BAD_INPUT.raises(
+    "Value(0).log()", lambda: V(0.0).log(), match=r"^log of a non-positive number: log\(0\.0\)"
+)
+BAD_INPUT.raises(
+    "Value(1000).exp()",
+    lambda: V(1000.0).exp(),
+    exc=OverflowError,
+    match=r"^exp\(1000\.0\) is too large for a float",
+)
+BAD_INPUT.raises(
+    "Value.backward('1')",
+    lambda: V(1.0).backward("1"),
+    exc=TypeError,
+    match=r"^backward\(gradient\) needs a real number, got str '1'",
+)
+BAD_INPUT.raises(
+    "engine.zero_grad([1.0])",
+    engine.zero_grad,
+    ([1.0],),
+    exc=TypeError,
+    match=r"^zero_grad expects Values, got float 1\.0",
+)
+BAD_INPUT.raises("Neuron(0)", engine.Neuron, (0,), match=r"^nin must be a positive int, got 0")
+BAD_INPUT.raises(
+    "Neuron(2.5)",
+    engine.Neuron,
+    (2.5,),
+    exc=TypeError,
+    match=r"^nin must be a positive int, got 2\.5",
+)
+BAD_INPUT.raises(
+    "Neuron(2, 'gelu')",
+    engine.Neuron,
+    (2, "gelu"),
+    match=r"^activation must be one of \('relu', 'tanh', 'sigmoid', None\), got 'gelu'",
+)
+BAD_INPUT.raises(
+    "Neuron(2, rng='0')",
+    engine.Neuron,
+    (2,),
+    {"rng": "0"},
+    exc=TypeError,
+    match=r"^rng must be None, an int seed or a random\.Random, got str '0'",
+)
+BAD_INPUT.raises(
+    "Neuron(2)(one input)",
+    lambda: engine.Neuron(2, rng=0)([1.0]),
+    match=r"^Neuron expects 2 inputs, got 1",
+)
+BAD_INPUT.raises(
+    "Layer(2, 3)(three inputs)",
+    lambda: engine.Layer(2, 3, rng=0)([1.0, 2.0, 3.0]),
+    match=r"^Neuron expects 2 inputs, got 3",
+)
+BAD_INPUT.raises("Layer(2, 0)", engine.Layer, (2, 0), match=r"^nout must be a positive int, got 0")
+BAD_INPUT.raises(
+    "MLP(2, [])",
+    engine.MLP,
+    (2, []),
+    match=r"^nouts must be a non-empty list of layer sizes, got \[\]",
+)
+BAD_INPUT.raises(
+    "MLP(2, 3)", engine.MLP, (2, 3), match=r"^nouts must be a non-empty list of layer sizes, got 3"
+)
+BAD_INPUT.raises(
+    "MLP(2, [3, 0])", engine.MLP, (2, [3, 0]), match=r"^nout must be a positive int, got 0"
+)
+BAD_INPUT.raises(
+    "MLP(2, [3, 1])(torch inputs)",
+    lambda: engine.MLP(2, [3, 1], rng=0)(torch.ones(2)),
+    exc=TypeError,
+    match=r"^unsupported operand for Value \*: torch\.Tensor of shape \(\)",
+)
+BAD_INPUT.accepts(
+    "Value.backward twice: gradients accumulate like torch with retain_graph",
+    value_backward_twice,
+    expected=torch_backward_twice,
+)
+BAD_INPUT.accepts("Value: int data becomes float", lambda: V(3).data, expected=lambda: 3.0)
+BAD_INPUT.accepts(
+    "Value.backward(2): the seed scales every gradient",
+    lambda: (lambda x: ((x * 3.0).backward(2), x.grad)[1])(V(1.0)),
+    expected=lambda: 6.0,
+)
+BAD_INPUT.accepts(
+    "Neuron(2)(ints and numpy floats)",
+    lambda: engine.Neuron(2, activation=None, rng=0)([1, np.float64(2.0)]).data,
+    expected=lambda: (lambda n: n.w[0].data * 1 + n.w[1].data * 2.0 + n.b.data)(
+        engine.Neuron(2, activation=None, rng=0)
+    ),
+)
+
+test_bad_input_raises_one_clear_error, test_legitimate_input_gives_the_reference_result = (
+    BAD_INPUT.tests()
+)

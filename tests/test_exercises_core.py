@@ -7,7 +7,9 @@ import sys
 
 import numpy as np
 import pytest
+from helpers import BadInputs
 
+import bpcourse.exercises as X
 from bpcourse.exercises import core
 from bpcourse.exercises.core import (
     ExerciseFailed,
@@ -179,3 +181,41 @@ def test_a_name_is_registered_once(demo):
 def test_unknown_exercise_names_the_known_ones():
     with pytest.raises(LookupError, match="no exercise named 'ex_missing'"):
         run("ex_missing", lambda: None)
+
+
+# --- bad input: one clear error, or the reference result (runner: tests/helpers.py) ---------------
+BAD_INPUT = BadInputs()
+
+
+BAD_INPUT.raises(
+    "exercises.run: an exercise that does not exist",
+    lambda: X.run("ex_no_such_exercise", len),
+    exc=LookupError,
+    match=r"^no exercise named 'ex_no_such_exercise'; known: ",
+)
+BAD_INPUT.raises(
+    "exercises.register: no hints",
+    lambda: X.register("ex_bad", hints=()),
+    exc=TypeError,
+    match=r"^hints of ex_bad must be a non-empty tuple of non-empty strings",
+)
+BAD_INPUT.raises(
+    "exercises.register: an empty hint",
+    lambda: X.register("ex_bad", hints=("",)),
+    exc=TypeError,
+    match=r"^hints of ex_bad must be a non-empty tuple of non-empty strings",
+)
+BAD_INPUT.raises(
+    "exercises.register: a name that is no identifier",
+    lambda: X.register("ex bad", hints=("h",)),
+    exc=TypeError,
+    match=r"^name must be a Python identifier, got 'ex bad'",
+)
+BAD_INPUT.raises(
+    "exercises.expect: a mistake the inputs cannot tell from the answer",
+    lambda: X.expect(2.0, 2.0, "x", mistakes={"doubled": 2.0}),
+    exc=RuntimeError,
+    match=r"^check of x: the mistake 'doubled' gives the right value on these inputs",
+)
+
+test_bad_input_raises_one_clear_error, _ = BAD_INPUT.tests()  # (no Accepts case here)
