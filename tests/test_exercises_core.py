@@ -15,6 +15,7 @@ from bpcourse.exercises.core import (
     ExerciseFailed,
     ExerciseNotDone,
     Mistake,
+    check_unchanged,
     exercise,
     expect,
     hint,
@@ -159,6 +160,21 @@ def test_expect_scalars_and_shapes():
         expect(np.zeros((1, 3)), np.zeros(3), "v")
     with pytest.raises(Mistake, match="forgot"):
         expect(np.zeros(3), np.ones(3), "v", mistakes={"forgot it": np.zeros(3)})
+
+
+def test_check_unchanged_names_the_first_argument_changed_in_place():
+    a, b = np.arange(3.0), np.ones(2)
+    before = {"a": a.copy(), "b": b.copy()}
+    check_unchanged("ex_f", before, {"a": a, "b": b})  # nothing changed: no error
+    b[1] = 2.0
+    with pytest.raises(Mistake) as info:
+        check_unchanged("ex_f", before, {"a": a, "b": b})
+    assert str(info.value).startswith("ex_f changed its argument b in place (e.g. b -= ...")
+    a *= 2
+    with pytest.raises(Mistake, match=r"^ex_g changed a in place; leave a alone$"):
+        check_unchanged(
+            "ex_g", before, {"a": a, "b": b}, "{fn} changed {name} in place; leave a alone"
+        )
 
 
 def test_register_refuses_bad_definitions():
