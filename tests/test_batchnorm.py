@@ -10,12 +10,12 @@ from helpers import (
     XI,
     BadInputs,
     T,
+    assert_same,
     backward_before_forward,
     forward_backward,
     forward_backward_twice,
     tt,
 )
-from helpers import assert_same as close
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -50,11 +50,11 @@ def step(ours, theirs, x, dy):
 
 def compare_params(ours, theirs):
     if ours.affine:
-        close(ours.weight.grad, theirs.weight.grad)
-        close(ours.bias.grad, theirs.bias.grad)
+        assert_same(ours.weight.grad, theirs.weight.grad)
+        assert_same(ours.bias.grad, theirs.bias.grad)
     if ours.track_running_stats:
-        close(ours.running_mean, theirs.running_mean)
-        close(ours.running_var, theirs.running_var)
+        assert_same(ours.running_mean, theirs.running_mean)
+        assert_same(ours.running_var, theirs.running_var)
         assert ours.num_batches_tracked == theirs.num_batches_tracked.item()
 
 
@@ -79,8 +79,8 @@ def test_training_mode_matches_torch_over_several_batches(shape, momentum, affin
         x = rng.normal(rng.normal(), rng.uniform(0.5, 3.0), xshape)
         dy = rng.normal(size=xshape)
         (y, dx), (yt, dxt) = step(ours, theirs, x, dy)
-        close(y, yt)
-        close(dx, dxt)
+        assert_same(y, yt)
+        assert_same(dx, dxt)
         compare_params(ours, theirs)
 
 
@@ -101,8 +101,8 @@ def test_eval_mode_matches_torch_after_training(shape, affine, track, seed):
         shp = (n, C) if L is None else (n, C, L)
         x, dy = rng.normal(size=shp), rng.normal(size=shp)
         (y, dx), (yt, dxt) = step(ours, theirs, x, dy)
-        close(y, yt)
-        close(dx, dxt)
+        assert_same(y, yt)
+        assert_same(dx, dxt)
     compare_params(ours, theirs)
 
 
@@ -114,12 +114,12 @@ def test_eval_backward_is_a_fixed_scaling_and_differs_from_training():
     x, dy = rng.normal(size=(5, 3)), rng.normal(size=(5, 3))
     bn(x)
     dx_eval = bn.backward(dy)
-    close(dx_eval, dy / np.sqrt(bn.running_var + bn.eps))
+    assert_same(dx_eval, dy / np.sqrt(bn.running_var + bn.eps))
     bn.train()
     bn(x)
     dx_train = bn.backward(dy)
     # In training the gradient has no component along the batch mean: its per-feature sum is 0.
-    close(dx_train.sum(axis=0), np.zeros(3), atol=1e-12)
+    assert_same(dx_train.sum(axis=0), np.zeros(3), atol=1e-12)
     assert not np.allclose(dx_train, dx_eval)
 
 
@@ -167,7 +167,7 @@ def test_gradients_accumulate_and_parameters_are_named_like_torch():
     once = bn.weight.grad.copy()
     bn(x)
     bn.backward(dy)
-    close(bn.weight.grad, 2 * once)
+    assert_same(bn.weight.grad, 2 * once)
 
 
 def test_float32_input_keeps_its_dtype():
@@ -181,8 +181,8 @@ def test_float32_input_keeps_its_dtype():
     t = torch.nn.BatchNorm1d(3)
     xt = torch.tensor(x, requires_grad=True)
     t(xt).sum().backward()
-    close(y, t(torch.from_numpy(x)), rtol=1e-5, atol=1e-6)
-    close(dx, xt.grad, rtol=1e-5, atol=1e-5)
+    assert_same(y, t(torch.from_numpy(x)), rtol=1e-5, atol=1e-6)
+    assert_same(dx, xt.grad, rtol=1e-5, atol=1e-5)
 
 
 def test_clear_errors():

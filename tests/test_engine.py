@@ -34,17 +34,22 @@ def t(x: float) -> torch.Tensor:
     return torch.tensor(x, dtype=torch.float64, requires_grad=True)
 
 
-def close(a: float, b: float, rtol: float = RTOL, atol: float = ATOL) -> bool:
-    return abs(a - b) <= atol + rtol * abs(b) or (math.isinf(a) and a == b)
-
-
 def assert_same(
     value: Value, tensor: torch.Tensor, what: str = "", rtol: float = RTOL, atol: float = ATOL
 ) -> None:
     """data against the tensor's value, grad against its .grad."""
-    assert close(value.data, tensor.item(), rtol, atol), (what, value.data, tensor.item())
+    assert math.isclose(value.data, tensor.item(), rel_tol=rtol, abs_tol=atol), (
+        what,
+        value.data,
+        tensor.item(),
+    )
     expected = 0.0 if tensor.grad is None else tensor.grad.item()
-    assert close(value.grad, expected, rtol, atol), (what, "grad", value.grad, expected)
+    assert math.isclose(value.grad, expected, rel_tol=rtol, abs_tol=atol), (
+        what,
+        "grad",
+        value.grad,
+        expected,
+    )
 
 
 # --- every operation, with a downstream factor so that the chain rule is exercised --------------
@@ -76,7 +81,7 @@ def test_unary_ops_match_torch(name, data, c):
     y, yt = fn(x), fn(xt)
     (y * c).backward()
     (yt * c).backward()
-    assert close(y.data, yt.item()), (name, y.data, yt.item())
+    assert math.isclose(y.data, yt.item(), rel_tol=RTOL, abs_tol=ATOL), (name, y.data, yt.item())
     assert_same(x, xt, name)
 
 
@@ -117,7 +122,7 @@ def test_binary_ops_match_torch_with_numbers_on_either_side(op, kinds, a0, b0):
     assert isinstance(out, Value)
     out.backward()
     tout.backward()
-    assert close(out.data, tout.item())
+    assert math.isclose(out.data, tout.item(), rel_tol=RTOL, abs_tol=ATOL)
     if left == "value":
         assert_same(a, at, op)
     if right == "value":
@@ -135,7 +140,7 @@ def test_composite_expression_with_reuse_matches_torch():
     out, tout = f(*vs), f(*ts)
     out.backward()
     tout.backward()
-    assert close(out.data, tout.item())
+    assert math.isclose(out.data, tout.item(), rel_tol=RTOL, abs_tol=ATOL)
     for v, tv, name in zip(vs, ts, "abc"):
         assert_same(v, tv, name)
 
@@ -189,7 +194,7 @@ def test_random_expression_trees_match_torch(tree, vals):
     tout = (evaluate(tree, ts) * ts[0]).tanh()
     out.backward()
     tout.backward()
-    assert close(out.data, tout.item(), 1e-10)
+    assert math.isclose(out.data, tout.item(), rel_tol=1e-10, abs_tol=ATOL)
     # Sums of several paths may cancel: compare at the scale of the largest gradient.
     scale = max([1.0] + [abs(tv.grad.item()) for tv in ts if tv.grad is not None])
     for v, tv in zip(vs, ts):
@@ -219,7 +224,7 @@ def test_chain_of_100000_nodes_needs_no_recursion():
     for _ in range(10_000):
         y = y * 1.0001
     y.backward()
-    assert close(x.grad, 1.0001**10_000, 1e-10)
+    assert math.isclose(x.grad, 1.0001**10_000, rel_tol=1e-10, abs_tol=ATOL)
 
 
 def test_topological_order_puts_each_node_once_after_its_operands():
@@ -269,11 +274,13 @@ def test_backward_twice_accumulates_like_torch_with_retain_graph():
         tout.backward(retain_graph=True)
         for v, tv, name in ((a, at, "a"), (b, bt, "b"), (c, ct, "c"), (d, dt, "d")):
             assert_same(v, tv, f"{name} after call {call + 1}")
-    assert close(out.grad, 3.0)  # the seed, added once per call
+    assert math.isclose(out.grad, 3.0, rel_tol=RTOL, abs_tol=ATOL)  # the seed, added once per call
     # The naive engine (propagating the stored .grad of intermediate nodes) would give more.
     single = Value(0.7), Value(-1.2)
     f(*single)[0].backward()
-    assert close(a.grad, 3 * single[0].grad) and close(b.grad, 3 * single[1].grad)
+    assert math.isclose(a.grad, 3 * single[0].grad, rel_tol=RTOL, abs_tol=ATOL) and math.isclose(
+        b.grad, 3 * single[1].grad, rel_tol=RTOL, abs_tol=ATOL
+    )
 
 
 def test_two_outputs_sharing_leaves_add_their_gradients_like_torch():
@@ -346,7 +353,7 @@ def test_mlp_gradients_match_torch(activation):
     loss.backward()
     tloss = ((twin(torch.from_numpy(X))[:, 0] - torch.from_numpy(y)) ** 2).mean()
     tloss.backward()
-    assert close(loss.data, tloss.item(), 1e-10)
+    assert math.isclose(loss.data, tloss.item(), rel_tol=1e-10, abs_tol=ATOL)
     tparams = [
         p for lin in twin if isinstance(lin, torch.nn.Linear) for p in (lin.weight, lin.bias)
     ]
@@ -358,7 +365,7 @@ def test_mlp_gradients_match_torch(activation):
             expected.append((b[row].item(), b.grad[row].item()))
     assert len(got) == len(expected) == 5 * (3 + 1) + 4 * (5 + 1) + 1 * (4 + 1)
     for (v, g), (tv, tg) in zip(got, expected):
-        assert v == tv and close(g, tg, 1e-10), (g, tg)
+        assert v == tv and math.isclose(g, tg, rel_tol=1e-10, abs_tol=ATOL), (g, tg)
 
 
 def test_mlp_init_shapes_seeding_and_outputs():
