@@ -37,14 +37,17 @@ lab: $(SETUP)
 
 # The same three checks run by pre-commit (.pre-commit-config.yaml): lint, format, types.
 lint: $(SETUP)
-	$(BIN)/ruff check bpcourse tests tools notebooks
-	$(BIN)/ruff format --check bpcourse tests tools
+	$(BIN)/ruff check bpcourse tests tools docs notebooks
+	$(BIN)/ruff format --check bpcourse tests tools docs
 	$(BIN)/mypy
 
 # Notebook kernels start with IPYTHONDIR=tests/ipython, whose startup file refuses network access.
+# Two pytest-xdist workers (TEST_WORKERS=0: one process); --dist loadfile keeps each file on one
+# worker, so a notebook's cells run in order in one kernel, as nbval needs.
+TEST_WORKERS ?= 2
 test: $(SETUP) lint
 	IPYTHONDIR=$(CURDIR)/tests/ipython $(BIN)/python -m pytest tests $(NOTEBOOKS) \
-	  --nbval --nbval-current-env --ignore=tests/extended
+	  --nbval --nbval-current-env --ignore=tests/extended -n $(TEST_WORKERS) --dist loadfile
 
 # Re-execute the stored notebooks in order, in fresh kernels (after editing one).
 execute: $(SETUP)

@@ -56,7 +56,7 @@ def setup_notebook(seed: int = 0) -> None:
 
 
 def _one_blas_thread() -> None:
-    # The course's matrices are small: several BLAS threads only add overhead (5-10x slower
+    # The course's matrices are small: several BLAS threads only add overhead (slower
     # products on a busy 2-core machine), and one thread gives the same digits on every machine.
     try:
         from threadpoolctl import threadpool_limits

@@ -6,6 +6,7 @@ import pathlib
 import re
 import shutil
 import subprocess
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -14,6 +15,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 import torch
+
+from bpcourse import nn
 
 # docs/verification.md: hand vs torch autograd in float64.
 RTOL, ATOL = 1e-10, 1e-12
@@ -81,6 +84,18 @@ def run_catalogue(cases: list[Case]):
 
 
 # --- the bad-input tables: one runner for every module's cases --------------------------------
+# Each test file keeps the cases of its module in a table, ``BAD_INPUT = BadInputs()``:
+#
+# - ``BAD_INPUT.raises(...)`` (a ``Raises``): a call that must fail with ONE clear error, of the
+#   given type, whose message matches a regex naming the argument (anchored at the start where the
+#   argument comes first) and saying what was expected and what came ("... must be ..., got ...");
+# - ``BAD_INPUT.accepts(...)`` (an ``Accepts``): a call that is legitimate (a list instead of an
+#   array, integer inputs, float32, a batch of one in eval mode ...) and must give the right result,
+#   compared with a reference computed independently (torch, or the same maths written out),
+#   never with itself.
+#
+# A case that bpcourse does not handle well yet is marked ``xfail(strict=True)`` with the fix it
+# needs (``fix=``): the day the fix lands, the case passes, the strict xfail fails, the mark goes.
 @dataclass
 class Raises:
     """A call that must fail with ONE clear error of type ``exc`` whose message matches ``match``
@@ -119,6 +134,10 @@ def bad_input_tests(
     raises: list[Raises], accepts: list[Accepts]
 ) -> tuple[Callable[[Raises], None], Callable[[Accepts], None]]:
     """The two parametrised tests of a catalogue: ``test_x, test_y = bad_input_tests(R, A)``."""
+    ids = [c.id for c in raises] + [c.id for c in accepts]
+    repeated = sorted({i for i in ids if ids.count(i) > 1})
+    if repeated:
+        raise ValueError(f"bad-input case ids must be unique, repeated: {repeated}")
 
     @pytest.mark.parametrize("case", [_param(c) for c in raises])
     def test_raises_one_clear_error(case: Raises) -> None:
@@ -166,6 +185,111 @@ def bad_input_tests(
             )
 
     return test_raises_one_clear_error, test_gives_the_reference_result
+
+
+class BadInputs:
+    """One test file's table of bad-input cases (see above), run by ``bad_input_tests``."""
+
+    def __init__(self) -> None:
+        self.raising: list[Raises] = []
+        self.accepted: list[Accepts] = []
+
+    def raises(self, *args: Any, **kwargs: Any) -> None:
+        self.raising.append(Raises(*args, **kwargs))
+
+    def accepts(self, *args: Any, **kwargs: Any) -> None:
+        self.accepted.append(Accepts(*args, **kwargs))
+
+    def tests(self) -> tuple[Callable[[Raises], None], Callable[[Accepts], None]]:
+        return bad_input_tests(self.raising, self.accepted)
+
+
+# Inputs and torch references shared by several modules' tables.
+T = torch.float64
+X23 = np.array([[0.5, -1.0, 2.0], [-0.3, 0.0, 1.5]])
+XI = np.array([[1, -2, 3], [0, 2, -1]])  # integer inputs
+X32 = X23.astype(np.float32)
+NAN = np.array([[0.5, np.nan, 2.0]])
+INF = np.array([[0.5, np.inf, 2.0]])
+P = np.array([[0.2, 0.7], [0.9, 0.4]])  # probabilities
+XM = np.array([[0.5, -1.0], [2.0, -0.3]])  # regression outputs (2, 2)
+Y = np.array([[0.0, 1.0], [1.0, 0.0]])  # binary targets
+G23 = np.array([[1.0, -2.0, 0.5], [0.3, 0.1, -1.0]])  # a gradient for a (2, 3) output
+CE_T = np.array([2, 0])  # class indices for (2, 3) logits
+TORCH = torch.ones(2, 3, dtype=torch.float64)
+NUMPY_HINT = r"must be a numpy array, got a torch\.Tensor .*\.detach\(\)\.numpy\(\)"
+
+
+def tt(a, dtype=T, grad=False):
+    """A torch tensor copy of ``a`` (the reference side)."""
+    return torch.tensor(np.array(a, dtype=np.float64), dtype=dtype, requires_grad=grad)
+
+
+def tgrad(fn, *arrays, dtype=T):
+    """d sum(fn(*xs)) / d xs[0] by torch autograd, as numpy (elementwise derivative for maps)."""
+    xs = [tt(a, dtype, grad=(i == 0)) for i, a in enumerate(arrays)]
+    out = fn(*xs)
+    (g,) = torch.autograd.grad(out.sum(), xs[0])
+    return g.detach().numpy()
+
+
+def loss_ref(tloss, p, t, reduction="mean", grad=False, dtype=T):
+    """The torch loss ``tloss(p, t)`` (or its gradient in ``p``), computed when called."""
+
+    def ref():
+        pt = tt(p, dtype, grad=True)
+        out = tloss(pt, tt(t, dtype), reduction=reduction)
+        if not grad:
+            return out.item() if reduction != "none" else out.detach().numpy()
+        (g,) = torch.autograd.grad(out.sum(), pt)
+        return g.numpy()
+
+    return ref
+
+
+def ce_ref(z, t, reduction="mean", grad=False, dtype=T):
+    """torch's cross-entropy of logits ``z``: (N, C) and class indices (N,) or probabilities."""
+
+    def ref():
+        zt = tt(z, dtype, grad=True)
+        tgt = torch.as_tensor(np.asarray(t)).long() if np.ndim(t) == 1 else tt(t, dtype)
+        out = torch.nn.functional.cross_entropy(zt, tgt, reduction=reduction)
+        if not grad:
+            return out.item() if reduction != "none" else out.detach().numpy()
+        (g,) = torch.autograd.grad(out.sum(), zt)
+        return g.numpy()
+
+    return ref
+
+
+def as_in_a_notebook(fn, *args, **kwargs):
+    """Run ``fn`` with warnings shown rather than raised (pytest turns them into errors here)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return fn(*args, **kwargs)
+
+
+def fresh_linear(dtype=np.float64):
+    """The same Linear(3, 2) every time (seeded)."""
+    return nn.Linear(3, 2, rng=0, dtype=dtype)
+
+
+def backward_before_forward(module, g):
+    return module.backward(g)
+
+
+def forward_backward(module, x, g, **kw):
+    module(x)
+    return module.backward(g, **kw)
+
+
+def forward_backward_twice(module, x, g, what="param"):
+    """Forward once, backward twice: returns (the 2nd input gradient, the 1st parameter's .grad)."""
+    module(x)
+    module.backward(g)
+    dx = module.backward(g)
+    params = module.parameters()
+    return params[0].grad if (what == "param" and params) else dx
 
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent

@@ -5,10 +5,21 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
-from helpers import assert_same as close
+from helpers import (
+    NUMPY_HINT,
+    XI,
+    BadInputs,
+    T,
+    assert_same,
+    backward_before_forward,
+    forward_backward,
+    forward_backward_twice,
+    tt,
+)
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bpcourse import nn
 from bpcourse.nn import Parameter
 from bpcourse.nn.batchnorm import BatchNorm1d
 
@@ -39,11 +50,11 @@ def step(ours, theirs, x, dy):
 
 def compare_params(ours, theirs):
     if ours.affine:
-        close(ours.weight.grad, theirs.weight.grad)
-        close(ours.bias.grad, theirs.bias.grad)
+        assert_same(ours.weight.grad, theirs.weight.grad)
+        assert_same(ours.bias.grad, theirs.bias.grad)
     if ours.track_running_stats:
-        close(ours.running_mean, theirs.running_mean)
-        close(ours.running_var, theirs.running_var)
+        assert_same(ours.running_mean, theirs.running_mean)
+        assert_same(ours.running_var, theirs.running_var)
         assert ours.num_batches_tracked == theirs.num_batches_tracked.item()
 
 
@@ -68,8 +79,8 @@ def test_training_mode_matches_torch_over_several_batches(shape, momentum, affin
         x = rng.normal(rng.normal(), rng.uniform(0.5, 3.0), xshape)
         dy = rng.normal(size=xshape)
         (y, dx), (yt, dxt) = step(ours, theirs, x, dy)
-        close(y, yt)
-        close(dx, dxt)
+        assert_same(y, yt)
+        assert_same(dx, dxt)
         compare_params(ours, theirs)
 
 
@@ -90,8 +101,8 @@ def test_eval_mode_matches_torch_after_training(shape, affine, track, seed):
         shp = (n, C) if L is None else (n, C, L)
         x, dy = rng.normal(size=shp), rng.normal(size=shp)
         (y, dx), (yt, dxt) = step(ours, theirs, x, dy)
-        close(y, yt)
-        close(dx, dxt)
+        assert_same(y, yt)
+        assert_same(dx, dxt)
     compare_params(ours, theirs)
 
 
@@ -103,12 +114,12 @@ def test_eval_backward_is_a_fixed_scaling_and_differs_from_training():
     x, dy = rng.normal(size=(5, 3)), rng.normal(size=(5, 3))
     bn(x)
     dx_eval = bn.backward(dy)
-    close(dx_eval, dy / np.sqrt(bn.running_var + bn.eps))
+    assert_same(dx_eval, dy / np.sqrt(bn.running_var + bn.eps))
     bn.train()
     bn(x)
     dx_train = bn.backward(dy)
     # In training the gradient has no component along the batch mean: its per-feature sum is 0.
-    close(dx_train.sum(axis=0), np.zeros(3), atol=1e-12)
+    assert_same(dx_train.sum(axis=0), np.zeros(3), atol=1e-12)
     assert not np.allclose(dx_train, dx_eval)
 
 
@@ -156,7 +167,7 @@ def test_gradients_accumulate_and_parameters_are_named_like_torch():
     once = bn.weight.grad.copy()
     bn(x)
     bn.backward(dy)
-    close(bn.weight.grad, 2 * once)
+    assert_same(bn.weight.grad, 2 * once)
 
 
 def test_float32_input_keeps_its_dtype():
@@ -170,8 +181,8 @@ def test_float32_input_keeps_its_dtype():
     t = torch.nn.BatchNorm1d(3)
     xt = torch.tensor(x, requires_grad=True)
     t(xt).sum().backward()
-    close(y, t(torch.from_numpy(x)), rtol=1e-5, atol=1e-6)
-    close(dx, xt.grad, rtol=1e-5, atol=1e-5)
+    assert_same(y, t(torch.from_numpy(x)), rtol=1e-5, atol=1e-6)
+    assert_same(dx, xt.grad, rtol=1e-5, atol=1e-5)
 
 
 def test_clear_errors():
@@ -195,3 +206,146 @@ def test_clear_errors():
         BatchNorm1d(0)
     with pytest.raises(ValueError, match="momentum"):
         BatchNorm1d(2, momentum=1.5)
+
+
+# --- bad input: one clear error, or the reference result (runner: tests/helpers.py) ---------------
+BAD_INPUT = BadInputs()
+
+XB = np.array([[0.5, -1.0, 2.0], [-0.3, 0.0, 1.5], [1.2, 0.7, -0.4], [0.1, 2.2, 0.9]])
+
+
+def bn_ref(x, grad=None, times=1, eval_mode=False):
+    def ref():
+        bn = torch.nn.BatchNorm1d(3, dtype=T)
+        if eval_mode:
+            bn.eval()
+        xt = tt(x, grad=True)
+        out = bn(xt)
+        if grad is None:
+            return out.detach().numpy()
+        (out * tt(grad)).sum().backward()
+        return times * bn.weight.grad.numpy()
+
+    return ref
+
+
+BAD_INPUT.raises("BatchNorm1d(0)", nn.BatchNorm1d, (0,), match=r"^num_features must be >= 1, got 0")
+BAD_INPUT.raises(
+    "BatchNorm1d(3.0)",
+    nn.BatchNorm1d,
+    (3.0,),
+    exc=TypeError,
+    match=r"^num_features must be an int, got 3\.0",
+)
+BAD_INPUT.raises(
+    "BatchNorm1d(3, eps=0)", nn.BatchNorm1d, (3,), {"eps": 0}, match=r"^eps must be > 0, got 0"
+)
+BAD_INPUT.raises(
+    "BatchNorm1d(3, momentum=1.5)",
+    nn.BatchNorm1d,
+    (3,),
+    {"momentum": 1.5},
+    match=r"^momentum must be in \[0, 1\] or None, got 1\.5",
+)
+BAD_INPUT.raises(
+    "BatchNorm1d(3, eps='1e-5')",
+    nn.BatchNorm1d,
+    (3,),
+    {"eps": "1e-5"},
+    exc=TypeError,
+    match=r"^eps must be a (positive |real )?number, got '1e-5'",
+)
+BAD_INPUT.raises(
+    "BatchNorm1d(3, momentum='0.1')",
+    nn.BatchNorm1d,
+    (3,),
+    {"momentum": "0.1"},
+    exc=TypeError,
+    match=r"^momentum must be a (real )?number( or None)?, got '0\.1'",
+)
+BAD_INPUT.raises(
+    "BatchNorm1d(3, dtype=int)",
+    nn.BatchNorm1d,
+    (3,),
+    {"dtype": int},
+    exc=TypeError,
+    match=r"^dtype must be np\.float32 or np\.float64, got",
+)
+BAD_INPUT.raises(
+    "BatchNorm1d(3)(x): 2 features",
+    lambda: nn.BatchNorm1d(3)(np.ones((4, 2))),
+    match=r"^x must have 3 features in dimension 1 .*got shape \(4, 2\)",
+)
+BAD_INPUT.raises(
+    "BatchNorm1d(3)(x): 1-D sample",
+    lambda: nn.BatchNorm1d(3)(np.ones(3)),
+    match=r"^x must be 2-D or 3-D, got an array of shape \(3,\)",
+)
+BAD_INPUT.raises(
+    "BatchNorm1d(3)(x): batch of one in training",
+    lambda: nn.BatchNorm1d(3)(np.ones((1, 3))),
+    match=(
+        r"^Expected more than 1 value per channel when training, got input shape \(1, 3\): a batch "
+        r"of one has no variance \(use a bigger batch, or eval\(\) with track_running_stats=True\)$"
+    ),
+)
+BAD_INPUT.raises(
+    "BatchNorm1d(3)(x): NaN",
+    lambda: nn.BatchNorm1d(3)(np.where(XB > 2, np.nan, XB)),
+    match=r"^x must be finite, got nan at index \(3, 1\)",
+)
+BAD_INPUT.raises(
+    "BatchNorm1d(3)(x): torch",
+    lambda: nn.BatchNorm1d(3)(torch.ones(4, 3)),
+    exc=TypeError,
+    match=rf"^x {NUMPY_HINT}",
+)
+BAD_INPUT.raises(
+    "BatchNorm1d.backward before forward",
+    backward_before_forward,
+    (nn.BatchNorm1d(3), XB),
+    exc=RuntimeError,
+    match=r"^BatchNorm1d\.backward called before forward",
+)
+BAD_INPUT.raises(
+    "BatchNorm1d.backward: grad_output (4, 2)",
+    forward_backward,
+    (nn.BatchNorm1d(3), XB, np.ones((4, 2))),
+    match=r"^grad_output must have the shape of the forward output \(4, 3\), got \(4, 2\)",
+)
+BAD_INPUT.raises(
+    "BatchNorm1d.backward: grad_output torch",
+    forward_backward,
+    (nn.BatchNorm1d(3), XB, torch.ones(4, 3)),
+    exc=TypeError,
+    match=rf"^grad_output {NUMPY_HINT}",
+)
+BAD_INPUT.accepts(
+    "BatchNorm1d(3, momentum=0.0): running stats stay",
+    lambda: (lambda b: (b(XB), b.running_mean)[1])(nn.BatchNorm1d(3, momentum=0.0)),
+    expected=lambda: np.zeros(3),
+)
+BAD_INPUT.accepts(
+    "BatchNorm1d(3, momentum=1.0): running stats = the batch's",
+    lambda: (lambda b: (b(XB), b.running_var)[1])(nn.BatchNorm1d(3, momentum=1.0)),
+    expected=lambda: XB.var(axis=0, ddof=1),
+)
+BAD_INPUT.accepts(
+    "BatchNorm1d(3)(x): a list", lambda: nn.BatchNorm1d(3)(XB.tolist()), expected=bn_ref(XB)
+)
+BAD_INPUT.accepts("BatchNorm1d(3)(x): integers", lambda: nn.BatchNorm1d(3)(XI), expected=bn_ref(XI))
+BAD_INPUT.accepts(
+    "BatchNorm1d(3).eval()(x): a batch of one is fine with running stats",
+    lambda: nn.BatchNorm1d(3).eval()(XB[:1]),
+    expected=bn_ref(XB[:1], eval_mode=True),
+)
+BAD_INPUT.accepts(
+    "BatchNorm1d.backward twice: weight.grad accumulates (2x)",
+    forward_backward_twice,
+    (nn.BatchNorm1d(3), XB, XB[::-1]),
+    expected=bn_ref(XB, grad=XB[::-1], times=2),
+)
+
+test_bad_input_raises_one_clear_error, test_legitimate_input_gives_the_reference_result = (
+    BAD_INPUT.tests()
+)

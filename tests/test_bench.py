@@ -18,6 +18,9 @@ import torch
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 TIME = re.compile(r"^\d+(\.\d+)? (s|ms|us|ns)$")
+# A ratio of two medians, two decimals: on a loaded machine one side can stall, so a ratio
+# may round to 0.00; its form is what is checked, never its size (no timed test).
+RATIO = re.compile(r"^\d+\.\d\d$")
 
 
 @functools.cache
@@ -57,11 +60,11 @@ def test_bench_quick_writes_every_table(tmp_path, capsys):
     ]
     for row in steps:
         assert all(TIME.match(c) for c in row[3:6]), row
-        assert all(float(c) > 0 for c in row[6:8]), row
+        assert all(RATIO.match(c) for c in row[6:8]), row
 
     halves = section_rows(report, "### Backward time / forward time")
     assert [r[:3] for r in halves] == [r[:3] for r in steps]
-    assert all(float(c) > 0 for row in halves for c in row[3:5])
+    assert all(RATIO.match(c) for row in halves for c in row[3:5])
 
     products = section_rows(report, "### Matrix products")
     assert [r[:2] for r in products] == [
@@ -69,7 +72,7 @@ def test_bench_quick_writes_every_table(tmp_path, capsys):
         for layer in ("8->16", "16->3")
         for product in ("forward x W^T", "dW = g^T x", "dX = g W")
     ]
-    assert all(TIME.match(r[2]) and TIME.match(r[3]) and float(r[4]) > 0 for r in products)
+    assert all(TIME.match(r[2]) and TIME.match(r[3]) and RATIO.match(r[4]) for r in products)
 
     optimizers = section_rows(report, "### Optimizer step")
     assert [r[0] for r in optimizers] == [
@@ -82,7 +85,7 @@ def test_bench_quick_writes_every_table(tmp_path, capsys):
     ]
     for row in optimizers:
         assert (
-            row[1] == "10,000" and TIME.match(row[2]) and TIME.match(row[3]) and float(row[4]) > 0
+            row[1] == "10,000" and TIME.match(row[2]) and TIME.match(row[3]) and RATIO.match(row[4])
         )
 
     engine_found = importlib.util.find_spec("bpcourse.engine") is not None

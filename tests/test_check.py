@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
+from helpers import X23, X32, BadInputs, T, as_in_a_notebook, fresh_linear
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -597,96 +598,152 @@ S = np.array([[1.0, 2.0], [3.0, 4.0]])
 MESSAGES = {
     "transposed shape, values match": (
         *(E.T, E, {}),
-        "dW has shape (3, 2), expected (2, 3) — transposed? Yours has the expected shape reversed. A gradient has the shape of what it is the gradient of; for y = x @ W.T with W of shape (out, in), dW = dy.T @ x (your transpose matches the expected values)",
+        "dW has shape (3, 2), expected (2, 3) — transposed? Yours has the expected shape "
+        "reversed. A gradient has the shape of what it is the gradient of; for y = x @ W.T "
+        "with W of shape (out, in), dW = dy.T @ x (your transpose matches the expected values)",
     ),
     "transposed shape, other values": (
         *(E.T + 1, E, {}),
-        "dW has shape (3, 2), expected (2, 3) — transposed? Yours has the expected shape reversed. A gradient has the shape of what it is the gradient of; for y = x @ W.T with W of shape (out, in), dW = dy.T @ x",
+        "dW has shape (3, 2), expected (2, 3) — transposed? Yours has the expected shape "
+        "reversed. A gradient has the shape of what it is the gradient of; for y = x @ W.T "
+        "with W of shape (out, in), dW = dy.T @ x",
     ),
     "same numbers other shape": (
         *(np.ones(3), np.ones((1, 3)), {}),
-        "dW has shape (3,), expected (1, 3) — the same numbers in a different shape: (3,) against (1, 3). Comparisons never broadcast here, because numpy would silently turn (n,) - (n, 1) into an (n, n) matrix. Yours lacks an axis of size 1: keepdims=True in the sum, [:, None], or .reshape(1, 3)",
+        "dW has shape (3,), expected (1, 3) — the same numbers in a different shape: (3,) "
+        "against (1, 3). Comparisons never broadcast here, because numpy would silently turn "
+        "(n,) - (n, 1) into an (n, n) matrix. Yours lacks an axis of size 1: keepdims=True in "
+        "the sum, [:, None], or .reshape(1, 3)",
     ),
     "one value per sample": (
         *(np.ones((4, 3)), np.ones(3), {}),
-        "dW has shape (4, 3), expected (3,) — one value per sample? The batch axis (size 4) must be summed over: each sample adds its contribution to a parameter's gradient (e.g. db = dout.sum(axis=0))",
+        "dW has shape (4, 3), expected (3,) — one value per sample? The batch axis (size 4) "
+        "must be summed over: each sample adds its contribution to a parameter's gradient "
+        "(e.g. db = dout.sum(axis=0))",
     ),
     "same size other layout": (
         *(np.ones((3, 2, 1)), np.ones((2, 3)), {}),
-        "dW has shape (3, 2, 1), expected (2, 3) — the same number of elements, laid out differently (a reshape or a transpose?)",
+        "dW has shape (3, 2, 1), expected (2, 3) — the same number of elements, laid out "
+        "differently (a reshape or a transpose?)",
     ),
     "different sizes": (*(np.ones(4), np.ones(3), {}), "dW has shape (4,), expected (3,)"),
     "int reference": (
         *(np.ones(2), np.ones(2, dtype=int), {}),
-        "dW has dtype float64, expected int64 — the reference is an array of dtype int64: build it as floats (np.array([...], dtype=np.float64)), or pass a Python list. (The values agree to float32 precision: only the dtype is wrong.)",
+        "dW has dtype float64, expected int64 — the reference is an array of dtype int64: "
+        "build it as floats (np.array([...], dtype=np.float64)), or pass a Python list. (The "
+        "values agree to float32 precision: only the dtype is wrong.)",
     ),
     "int actual": (
         *(np.ones(2, dtype=int), np.ones(2), {}),
-        "dW has dtype int64, expected float64 — an array of dtype int64 cannot hold a gradient: np.zeros_like(x) of an integer x is integer too; use np.zeros(x.shape) or x.astype(np.float64). (The values agree to float32 precision: only the dtype is wrong.)",
+        "dW has dtype int64, expected float64 — an array of dtype int64 cannot hold a "
+        "gradient: np.zeros_like(x) of an integer x is integer too; use np.zeros(x.shape) or "
+        "x.astype(np.float64). (The values agree to float32 precision: only the dtype is "
+        "wrong.)",
     ),
     "float32 vs float64 close": (
         *(E.astype(np.float32), E, {}),
-        "dW has dtype float32, expected float64 — float32 keeps about 7 significant digits, so it cannot meet the float64 tolerance. Make the inputs float64 (numpy's default; torch.tensor(...) is float32 unless dtype=torch.float64 or setup_notebook() ran) or call .astype(np.float64). (The values agree to float32 precision: only the dtype is wrong.)",
+        "dW has dtype float32, expected float64 — float32 keeps about 7 significant digits, so "
+        "it cannot meet the float64 tolerance. Make the inputs float64 (numpy's default; "
+        "torch.tensor(...) is float32 unless dtype=torch.float64 or setup_notebook() ran) or "
+        "call .astype(np.float64). (The values agree to float32 precision: only the dtype is "
+        "wrong.)",
     ),
     "float32 vs float64 far": (
         *(E.astype(np.float32) + 1, E, {}),
-        "dW has dtype float32, expected float64 — float32 keeps about 7 significant digits, so it cannot meet the float64 tolerance. Make the inputs float64 (numpy's default; torch.tensor(...) is float32 unless dtype=torch.float64 or setup_notebook() ran) or call .astype(np.float64)",
+        "dW has dtype float32, expected float64 — float32 keeps about 7 significant digits, so "
+        "it cannot meet the float64 tolerance. Make the inputs float64 (numpy's default; "
+        "torch.tensor(...) is float32 unless dtype=torch.float64 or setup_notebook() ran) or "
+        "call .astype(np.float64)",
     ),
     "float64 vs float32": (
         *(E, E.astype(np.float32), {}),
-        "dW has dtype float64, expected float32 — the reference is float32: compare in the same precision (build the reference in float64). (The values agree to float32 precision: only the dtype is wrong.)",
+        "dW has dtype float64, expected float32 — the reference is float32: compare in the "
+        "same precision (build the reference in float64). (The values agree to float32 "
+        "precision: only the dtype is wrong.)",
     ),
     "nan in yours": (
         *(np.where(E > 3.5, np.nan, E), E, {}),
-        "dW: max abs diff inf at [1, 1] (yours nan, expected 4)\n1 of 6 elements differ by more than atol + rtol*|expected| (rtol=1e-10, atol=1e-12).\nLikely cause: yours contains nan at [1, 1] — overflow in exp, log(0) or a division by zero; use a numerically stable formula.",
+        "dW: max abs diff inf at [1, 1] (yours nan, expected 4)\n1 of 6 elements differ by "
+        "more than atol + rtol*|expected| (rtol=1e-10, atol=1e-12).\nLikely cause: yours "
+        "contains nan at [1, 1] — overflow in exp, log(0) or a division by zero; use a "
+        "numerically stable formula.",
     ),
     "all zeros": (
         *(np.zeros_like(E), E, {}),
-        "dW: max abs diff 4 at [1, 1] (yours 0, expected 4)\n6 of 6 elements differ by more than atol + rtol*|expected| (rtol=1e-10, atol=1e-12).\nLikely cause: yours is all zeros — was the backward pass run, and does it write (+=) into .grad rather than into a copy?",
+        "dW: max abs diff 4 at [1, 1] (yours 0, expected 4)\n6 of 6 elements differ by more "
+        "than atol + rtol*|expected| (rtol=1e-10, atol=1e-12).\nLikely cause: yours is all "
+        "zeros — was the backward pass run, and does it write (+=) into .grad rather than into "
+        "a copy?",
     ),
     "sign flip": (
         *(-E, E, {}),
-        "dW: max abs diff 8 at [1, 1] (yours -4, expected 4)\n6 of 6 elements differ by more than atol + rtol*|expected| (rtol=1e-10, atol=1e-12).\nLikely cause: a sign flip — yours is exactly minus the expected values. Check the sign of the loss derivative (pred - y, not y - pred) and of each step.",
+        "dW: max abs diff 8 at [1, 1] (yours -4, expected 4)\n6 of 6 elements differ by more "
+        "than atol + rtol*|expected| (rtol=1e-10, atol=1e-12).\nLikely cause: a sign flip — "
+        "yours is exactly minus the expected values. Check the sign of the loss derivative "
+        "(pred - y, not y - pred) and of each step.",
     ),
     "square transposed": (
         *(S.T, S, {}),
-        "dW: max abs diff 1 at [0, 1] (yours 3, expected 2)\n2 of 4 elements differ by more than atol + rtol*|expected| (rtol=1e-10, atol=1e-12).\nLikely cause: transposed — yours is the transpose of the expected values. A weight W of shape (out, in) used as y = x @ W.T has dW = dy.T @ x.",
+        "dW: max abs diff 1 at [0, 1] (yours 3, expected 2)\n2 of 4 elements differ by more "
+        "than atol + rtol*|expected| (rtol=1e-10, atol=1e-12).\nLikely cause: transposed — "
+        "yours is the transpose of the expected values. A weight W of shape (out, in) used as "
+        "y = x @ W.T has dW = dy.T @ x.",
     ),
     "missing 1/4 with batch": (
         *(4 * E, E, {"batch_size": 4}),
-        "dW: max abs diff 12 at [1, 1] (yours 16, expected 4)\n6 of 6 elements differ by more than atol + rtol*|expected| (rtol=1e-10, atol=1e-12).\nLikely cause: yours is 4 times the expected values everywhere — a factor 1/4 is missing: the batch has 4 samples, so the mean's 1/N (reduction='mean') was left out.",
+        "dW: max abs diff 12 at [1, 1] (yours 16, expected 4)\n6 of 6 elements differ by more "
+        "than atol + rtol*|expected| (rtol=1e-10, atol=1e-12).\nLikely cause: yours is 4 times "
+        "the expected values everywhere — a factor 1/4 is missing: the batch has 4 samples, so "
+        "the mean's 1/N (reduction='mean') was left out.",
     ),
     "missing 1/4 without batch": (
         *(4 * E, E, {}),
-        "dW: max abs diff 12 at [1, 1] (yours 16, expected 4)\n6 of 6 elements differ by more than atol + rtol*|expected| (rtol=1e-10, atol=1e-12).\nLikely cause: yours is 4 times the expected values everywhere — a factor 1/4 is missing.",
+        "dW: max abs diff 12 at [1, 1] (yours 16, expected 4)\n6 of 6 elements differ by more "
+        "than atol + rtol*|expected| (rtol=1e-10, atol=1e-12).\nLikely cause: yours is 4 times "
+        "the expected values everywhere — a factor 1/4 is missing.",
     ),
     "missing 1/2": (
         *(2 * E, E, {}),
-        "dW: max abs diff 4 at [1, 1] (yours 8, expected 4)\n6 of 6 elements differ by more than atol + rtol*|expected| (rtol=1e-10, atol=1e-12).\nLikely cause: yours is 2 times the expected values everywhere — a factor 1/2 is missing; or a second backward pass without zero_grad() (gradients add up).",
+        "dW: max abs diff 4 at [1, 1] (yours 8, expected 4)\n6 of 6 elements differ by more "
+        "than atol + rtol*|expected| (rtol=1e-10, atol=1e-12).\nLikely cause: yours is 2 times "
+        "the expected values everywhere — a factor 1/2 is missing; or a second backward pass "
+        "without zero_grad() (gradients add up).",
     ),
     "extra 1/3": (
         *(E / 3, E, {}),
-        "dW: max abs diff 2.7 at [1, 1] (yours 1.333, expected 4)\n6 of 6 elements differ by more than atol + rtol*|expected| (rtol=1e-10, atol=1e-12).\nLikely cause: yours is 1/3 of the expected values everywhere — a factor 3 is missing.",
+        "dW: max abs diff 2.7 at [1, 1] (yours 1.333, expected 4)\n6 of 6 elements differ by "
+        "more than atol + rtol*|expected| (rtol=1e-10, atol=1e-12).\nLikely cause: yours is "
+        "1/3 of the expected values everywhere — a factor 3 is missing.",
     ),
     "minus 5": (
         *(-5 * E, E, {}),
-        "dW: max abs diff 24 at [1, 1] (yours -20, expected 4)\n6 of 6 elements differ by more than atol + rtol*|expected| (rtol=1e-10, atol=1e-12).\nLikely cause: yours is -5 times the expected values — a sign flip and a factor 1/5 missing.",
+        "dW: max abs diff 24 at [1, 1] (yours -20, expected 4)\n6 of 6 elements differ by more "
+        "than atol + rtol*|expected| (rtol=1e-10, atol=1e-12).\nLikely cause: yours is -5 "
+        "times the expected values — a sign flip and a factor 1/5 missing.",
     ),
     "factor 1.5": (
         *(1.5 * E, E, {}),
-        "dW: max abs diff 2 at [1, 1] (yours 6, expected 4)\n6 of 6 elements differ by more than atol + rtol*|expected| (rtol=1e-10, atol=1e-12).\nLikely cause: yours is 1.5 times the expected values everywhere — a constant factor is off.",
+        "dW: max abs diff 2 at [1, 1] (yours 6, expected 4)\n6 of 6 elements differ by more "
+        "than atol + rtol*|expected| (rtol=1e-10, atol=1e-12).\nLikely cause: yours is 1.5 "
+        "times the expected values everywhere — a constant factor is off.",
     ),
     "rounding": (
         *(E * (1 + 1e-7), E, {}),
-        "dW: max abs diff 4e-07 at [1, 1] (yours 4.0000004, expected 4)\n6 of 6 elements differ by more than atol + rtol*|expected| (rtol=1e-10, atol=1e-12).\nClose, but not the same formula: the difference is about 1e-07 of the values, far above float64 rounding (1e-16). Look for an approximation or a constant in another place (a one-sided difference, an epsilon inside instead of outside a root).",
+        "dW: max abs diff 4e-07 at [1, 1] (yours 4.0000004, expected 4)\n6 of 6 elements "
+        "differ by more than atol + rtol*|expected| (rtol=1e-10, atol=1e-12).\nClose, but not "
+        "the same formula: the difference is about 1e-07 of the values, far above float64 "
+        "rounding (1e-16). Look for an approximation or a constant in another place (a "
+        "one-sided difference, an epsilon inside instead of outside a root).",
     ),
     "unrelated": (
         *(E + np.array([[0, 1, 0], [0, 0, 0]]), E, {}),
-        "dW: max abs diff 1 at [0, 1] (yours -1, expected -2)\n1 of 6 elements differ by more than atol + rtol*|expected| (rtol=1e-10, atol=1e-12).",
+        "dW: max abs diff 1 at [0, 1] (yours -1, expected -2)\n1 of 6 elements differ by more "
+        "than atol + rtol*|expected| (rtol=1e-10, atol=1e-12).",
     ),
     "reference tiny": (
         *(np.full(3, 1e-3), np.zeros(3), {}),
-        "dW: max abs diff 0.001 at [0] (yours 0.001, expected 0)\n3 of 3 elements differ by more than atol + rtol*|expected| (rtol=1e-10, atol=1e-12).",
+        "dW: max abs diff 0.001 at [0] (yours 0.001, expected 0)\n3 of 3 elements differ by "
+        "more than atol + rtol*|expected| (rtol=1e-10, atol=1e-12).",
     ),
 }
 
@@ -836,7 +893,10 @@ def test_check_gradient_messages_name_the_disagreeing_pair():
     x = np.array([0.5, -1.0, 2.0])
     with pytest.raises(
         AssertionError,
-        match=r"^the value of fn: max abs diff 1 \(fn 5\.25, torch_fn 6\.25\)\n.*rtol\*\|torch_fn\| \(rtol=1e-08, atol=1e-10\)",
+        match=(
+            r"^the value of fn: max abs diff 1 \(fn 5\.25, torch_fn 6\.25\)\n.*rtol\*\|torch_fn\| "
+            r"\(rtol=1e-08, atol=1e-10\)"
+        ),
     ):
         check.check_gradient(
             lambda a: (a * a).sum(), x, 2 * x, torch_fn=lambda a: (a * a).sum() + 1
@@ -898,7 +958,9 @@ def test_kink_mask_locations():
         (
             2.0,
             {"batch_size": 2},
-            "yours is 2 times the expected values everywhere — a factor 1/2 is missing: the batch has 2 samples, so the mean's 1/N (reduction='mean') was left out; or a second backward pass without zero_grad() (gradients add up).",
+            "yours is 2 times the expected values everywhere — a factor 1/2 is missing: the "
+            "batch has 2 samples, so the mean's 1/N (reduction='mean') was left out; or a "
+            "second backward pass without zero_grad() (gradients add up).",
         ),
         (
             3.0,
@@ -913,12 +975,14 @@ def test_kink_mask_locations():
         (
             0.5,
             {},
-            "yours is 1/2 of the expected values everywhere — a factor 2 is missing (the 2 of d(u**2)/du = 2u?).",
+            "yours is 1/2 of the expected values everywhere — a factor 2 is missing (the 2 of "
+            "d(u**2)/du = 2u?).",
         ),
         (
             1 / 3,
             {"batch_size": 3},
-            "yours is 1/3 of the expected values everywhere — a factor 3 is missing (dividing by the batch size twice, or averaging a loss defined as a sum?).",
+            "yours is 1/3 of the expected values everywhere — a factor 3 is missing (dividing "
+            "by the batch size twice, or averaging a loss defined as a sum?).",
         ),
         (
             1 / 3,
@@ -1069,7 +1133,10 @@ def test_check_model_grads_report_lists_every_mismatch_then_what_matched():
         check.check_model_grads(nn.Sequential(Shifted(3, 2, rng=0)), nn.MSELoss(), X, y)
     with pytest.raises(
         AssertionError,
-        match=r"4 times the expected values everywhere — a factor 1/4 is missing: the batch has 4 samples",
+        match=(
+            r"4 times the expected values everywhere — a factor 1/4 is missing: the batch has 4 "
+            r"samples"
+        ),
     ):
 
         class Quad(nn.MSELoss):
@@ -1141,3 +1208,311 @@ def test_assert_close_an_infinite_reference_needs_the_same_infinity():
     for mine in (-np.inf, 5.0):
         with pytest.raises(AssertionError):
             check.assert_close(np.array([mine, 1.0]), np.array([np.inf, 1.0]), "dx")
+
+
+# --- bad input: one clear error, or the reference result (runner: tests/helpers.py) ---------------
+BAD_INPUT = BadInputs()
+
+BAD_INPUT.raises(
+    "assert_close: (3,) against (1, 3) never broadcasts",
+    check.assert_close,
+    (np.ones(3), np.ones((1, 3))),
+    {"name": "db"},
+    exc=AssertionError,
+    match=r"^db has shape \(3,\), expected \(1, 3\) — the same numbers in a different shape",
+)
+BAD_INPUT.raises(
+    "assert_close: (n,) against (n, 1)",
+    check.assert_close,
+    (np.ones(3), np.ones((3, 1))),
+    {"name": "dx"},
+    exc=AssertionError,
+    match=r"^dx has shape \(3,\), expected \(3, 1\)",
+)
+BAD_INPUT.raises(
+    "assert_close: transposed dW",
+    check.assert_close,
+    (np.ones((3, 2)), np.ones((2, 3))),
+    {"name": "dW"},
+    exc=AssertionError,
+    match=r"^dW has shape \(3, 2\), expected \(2, 3\) — transposed\?",
+)
+BAD_INPUT.raises(
+    "assert_close: float32 against float64",
+    check.assert_close,
+    (X32, X23),
+    {"name": "dW"},
+    exc=AssertionError,
+    match=r"^dW has dtype float32, expected float64 — float32 keeps about 7 significant digits",
+)
+BAD_INPUT.raises(
+    "assert_close: None (cell not run)",
+    check.assert_close,
+    (None, X23),
+    {"name": "dW"},
+    exc=AssertionError,
+    match=r"^dW is None: the variable was never given a value",
+)
+BAD_INPUT.raises(
+    "assert_close: a Parameter instead of its .grad",
+    check.assert_close,
+    (nn.Parameter(X23), X23),
+    {"name": "W"},
+    exc=TypeError,
+    match=r"^W is a Parameter: compare its gradient W\.grad",
+)
+BAD_INPUT.raises(
+    "assert_close: the variable's name instead of it",
+    check.assert_close,
+    ("dW", X23),
+    {"name": "dW"},
+    exc=TypeError,
+    match=r"^dW must be an array or a number, got str",
+)
+BAD_INPUT.raises(
+    "assert_close: NaN in yours",
+    check.assert_close,
+    (np.array([np.nan, 1.0]), np.array([1.0, 1.0])),
+    {"name": "dx"},
+    exc=AssertionError,
+    match=r"^dx: max abs diff inf at \[0\] \(yours nan, expected 1\)",
+)
+BAD_INPUT.raises(
+    "assert_close: a sign flip",
+    check.assert_close,
+    (-X23, X23),
+    {"name": "dW"},
+    exc=AssertionError,
+    match=r"^dW: max abs diff .*\n.*\nLikely cause: a sign flip",
+)
+BAD_INPUT.raises(
+    "assert_close: rtol='1e-5'",
+    check.assert_close,
+    (X23, X23),
+    {"rtol": "1e-5"},
+    exc=TypeError,
+    match=r"^rtol must be a (real |non-negative )?number, got '1e-5'",
+)
+BAD_INPUT.accepts(
+    "assert_close: torch float64 tensor against numpy (the reverse is fine)",
+    lambda: check.assert_close(torch.tensor(X23), X23).ok,
+    expected=lambda: True,
+)
+BAD_INPUT.accepts(
+    "assert_close: a list against float64",
+    lambda: check.assert_close(X23.tolist(), X23).ok,
+    expected=lambda: True,
+)
+BAD_INPUT.accepts(
+    "assert_close: a Python float against a 0-d array",
+    lambda: check.assert_close(0.5, np.array(0.5)).ok,
+    expected=lambda: True,
+)
+
+BAD_INPUT.raises(
+    "torch_grad: no input array",
+    check.torch_grad,
+    (lambda: torch.zeros(()),),
+    exc=TypeError,
+    match=r"^torch_grad needs at least one input array after fn",
+)
+BAD_INPUT.raises(
+    "torch_grad: fn returns a vector",
+    check.torch_grad,
+    (lambda x: 2 * x, np.ones(2)),
+    match=r"^fn must return a scalar \(one number\) to differentiate, got shape \(2,\)",
+)
+BAD_INPUT.raises(
+    "torch_grad: fn returns a float",
+    check.torch_grad,
+    (lambda x: 1.0, np.ones(2)),
+    exc=TypeError,
+    match=r"^fn must return a torch scalar tensor, got float",
+)
+BAD_INPUT.raises(
+    "torch_grad: fn written with numpy",
+    lambda: as_in_a_notebook(check.torch_grad, lambda x: np.tanh(x).sum(), np.ones(2)),
+    exc=TypeError,
+    match=r"^fn must (be written with|use) torch operations",
+)
+BAD_INPUT.accepts(
+    "torch_grad: a torch tensor input is accepted",
+    lambda: check.torch_grad(lambda x: (x * x).sum(), torch.tensor([1.0, -2.0]))[0],
+    expected=lambda: np.array([2.0, -4.0]),
+)
+BAD_INPUT.accepts(
+    "torch_grad: list and int inputs",
+    lambda: check.torch_grad(lambda a, b: (a * b).sum(), [1, 2], np.array([3, 4])),
+    expected=lambda: (np.array([3.0, 4.0]), np.array([1.0, 2.0])),
+)
+
+BAD_INPUT.raises(
+    "numerical_grad: float32 x",
+    check.numerical_grad,
+    (lambda x: x.sum(), X32),
+    exc=TypeError,
+    match=r"^x is float32: finite differences need float64",
+)
+BAD_INPUT.raises(
+    "numerical_grad: h=0",
+    check.numerical_grad,
+    (lambda x: x.sum(), X23),
+    {"h": 0},
+    match=r"^h must be a positive number, got 0\.0",
+)
+BAD_INPUT.raises(
+    "numerical_grad: h=-1e-6",
+    check.numerical_grad,
+    (lambda x: x.sum(), X23),
+    {"h": -1e-6},
+    match=r"^h must be a positive number, got -1e-06",
+)
+BAD_INPUT.raises(
+    "numerical_grad: fn returns a vector",
+    check.numerical_grad,
+    (lambda x: x, X23),
+    match=r"^fn must return a single number \(a loss\), got an array of shape \(2, 3\)",
+)
+BAD_INPUT.raises(
+    "numerical_grad: kinks without return_kinks",
+    check.numerical_grad,
+    (lambda x: x.sum(), X23),
+    {"kinks": [0.0]},
+    exc=TypeError,
+    match=r"^kinks= is used with return_kinks=True",
+)
+BAD_INPUT.accepts(
+    "numerical_grad: integer x",
+    check.numerical_grad,
+    (lambda x: (x**3).sum(), np.array([1, -2])),
+    expected=lambda: np.array([3.0, 12.0]),
+    rtol=1e-6,
+    atol=1e-8,
+)
+BAD_INPUT.accepts(
+    "numerical_grad: torch float64 x",
+    check.numerical_grad,
+    (lambda x: (x**2).sum(), torch.tensor([1.0, -2.0], dtype=T)),
+    expected=lambda: np.array([2.0, -4.0]),
+    rtol=1e-6,
+    atol=1e-8,
+)
+BAD_INPUT.raises(
+    "kink_mask: mask of another shape",
+    check.kink_mask,
+    (np.ones(2), np.ones(3, dtype=bool), 1e-6),
+    match=r"^a kink mask must have the shape of x \(2,\), got \(3,\)",
+)
+
+BAD_INPUT.raises(
+    "check_gradient: one gradient for two inputs",
+    check.check_gradient,
+    (lambda a, b: (a * b).sum(), (np.ones(2), np.ones(2)), (np.ones(2),)),
+    exc=TypeError,
+    match=r"^hand must hold 2 gradients \(one per input\), got 1",
+)
+BAD_INPUT.raises(
+    "check_gradient: dict keys differ",
+    check.check_gradient,
+    (lambda a: (a * a).sum(), {"a": np.ones(2)}, {"b": np.ones(2)}),
+    exc=TypeError,
+    match=r"^hand must be a dict with the keys of inputs \['a'\], got \['b'\]",
+)
+BAD_INPUT.raises(
+    "check_gradient: names of the wrong length",
+    check.check_gradient,
+    (lambda a, b: (a * b).sum(), (np.ones(2), np.ones(2)), (np.ones(2), np.ones(2))),
+    {"names": ["da"]},
+    exc=TypeError,
+    match=r"^names must hold 2 names, got 1",
+)
+BAD_INPUT.raises(
+    "check_gradient: wrong hand gradient (sign)",
+    check.check_gradient,
+    (lambda a: (a * a).sum(), X23, -2 * X23),
+    exc=AssertionError,
+    match=r"^dx: max abs diff .*\n.*\nLikely cause: a sign flip",
+)
+BAD_INPUT.raises(
+    "check_gradient: float32 input",
+    check.check_gradient,
+    (lambda a: (a * a).sum(), X32, 2 * X32),
+    exc=TypeError,
+    match=r"^the input of dx is float32: finite differences need float64",
+)
+BAD_INPUT.raises(
+    "check_gradient: fn with np.tanh and no torch_fn",
+    as_in_a_notebook,
+    (check.check_gradient, lambda a: np.tanh(a).sum(), X23, 1 - np.tanh(X23) ** 2),
+    exc=TypeError,
+    match=r"^fn does not run on torch tensors .*pass torch_fn=",
+)
+BAD_INPUT.accepts(
+    "check_gradient: integer input and list hand",
+    lambda: bool(check.check_gradient(lambda a: (a * a).sum(), np.array([1, -2]), [2.0, -4.0])),
+    expected=lambda: True,
+)
+
+BAD_INPUT.raises(
+    "to_torch(an object)",
+    check.to_torch,
+    (object(),),
+    exc=TypeError,
+    match=(
+        r"^to_torch does not know how to convert object: register a converter with "
+        r"@bpcourse\.check\.register_converter\(ThatClass\)$"
+    ),
+)
+BAD_INPUT.raises(
+    "to_torch(a torch module)",
+    check.to_torch,
+    (torch.nn.Linear(2, 2),),
+    exc=TypeError,
+    match=r"^to_torch does not know how to convert Linear",
+)
+BAD_INPUT.raises(
+    "check_model_grads: class index out of range",
+    check.check_model_grads,
+    (nn.Sequential(fresh_linear()), nn.CrossEntropyLoss(), X23, np.array([0, 2])),
+    match=r"^target must hold class indices in \[0, 1\] \(logits has 2 classes\), got 2 at index 1",
+)
+BAD_INPUT.raises(
+    "check_model_grads: target batch differs",
+    check.check_model_grads,
+    (nn.Sequential(fresh_linear()), nn.MSELoss(), X23, np.ones((3, 2))),
+    match=r"^target must have shape \(2, 2\), got an array of shape \(3, 2\)",
+)
+BAD_INPUT.raises(
+    "check_model_grads: X with wrong features",
+    check.check_model_grads,
+    (nn.Sequential(fresh_linear()), nn.MSELoss(), np.ones((2, 4)), np.ones((2, 2))),
+    match=r"^x must have shape \(N, 3\), got an array of shape \(2, 4\)",
+)
+BAD_INPUT.accepts(
+    "check_model_grads: X a torch tensor (the reverse is fine)",
+    lambda: str(
+        check.check_model_grads(
+            nn.Sequential(fresh_linear()), nn.MSELoss(), torch.tensor(X23), np.ones((2, 2))
+        )
+    ),
+    expected=lambda: (
+        "OK 5 checks match torch autograd: output, loss, 0.weight.grad, 0.bias.grad, dX (input "
+        "gradient)"
+    ),
+)
+BAD_INPUT.accepts(
+    "check_model_grads: list X, integer labels",
+    lambda: str(
+        check.check_model_grads(
+            nn.Sequential(fresh_linear()), nn.CrossEntropyLoss(), X23.tolist(), [1, 0]
+        )
+    ),
+    expected=lambda: (
+        "OK 5 checks match torch autograd: output, loss, 0.weight.grad, 0.bias.grad, dX (input "
+        "gradient)"
+    ),
+)
+
+test_bad_input_raises_one_clear_error, test_legitimate_input_gives_the_reference_result = (
+    BAD_INPUT.tests()
+)

@@ -7,10 +7,12 @@ import math
 import numpy as np
 import pytest
 import torch
+from helpers import BadInputs, T, fresh_linear, tt
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bpcourse.nn import Parameter
+from bpcourse import nn
+from bpcourse.nn import Parameter, utils
 from bpcourse.nn.utils import clip_grad_norm_, clip_grad_value_, get_total_norm
 
 
@@ -102,3 +104,130 @@ def test_clear_errors():
         clip_grad_norm_([np.ones(3)], 1.0)
     with pytest.raises(TypeError, match="iterable"):
         clip_grad_value_(3.0, 1.0)
+
+
+# --- bad input: one clear error, or the reference result (runner: tests/helpers.py) ---------------
+BAD_INPUT = BadInputs()
+
+
+def params_with_grads(*grads):
+    ps = [nn.Parameter(np.zeros_like(np.asarray(g, dtype=float))) for g in grads]
+    for p, g in zip(ps, grads):
+        p.grad[...] = g
+    return ps
+
+
+def clipped(fn, grads, *args, **kw):
+    ps = params_with_grads(*grads)
+    fn(ps, *args, **kw)
+    return np.concatenate([p.grad.ravel() for p in ps])
+
+
+def torch_clipped(name, grads, *args):
+    def ref():
+        ts = [torch.zeros(np.shape(g), dtype=T, requires_grad=True) for g in grads]
+        for t_, g in zip(ts, grads):
+            t_.grad = tt(g)
+        getattr(torch.nn.utils, name)(ts, *args)
+        return np.concatenate([t_.grad.numpy().ravel() for t_ in ts])
+
+    return ref
+
+
+GR = ([3.0, -4.0], [[12.0]])
+BAD_INPUT.raises(
+    "clip_grad_norm_(model)",
+    utils.clip_grad_norm_,
+    (fresh_linear(), 1.0),
+    exc=TypeError,
+    match=(
+        r"^parameters must be a Parameter or an iterable of Parameters, got the module Linear; "
+        r"pass model\.parameters\(\)"
+    ),
+)
+BAD_INPUT.raises(
+    "clip_grad_norm_([array])",
+    utils.clip_grad_norm_,
+    ([np.ones(2)], 1.0),
+    exc=TypeError,
+    match=(
+        r"^parameters\[0\] must be a Parameter, got ndarray; wrap arrays in bpcourse\.nn\.Parameter"
+    ),
+)
+BAD_INPUT.raises(
+    "clip_grad_norm_(torch params)",
+    utils.clip_grad_norm_,
+    ([torch.ones(2)], 1.0),
+    exc=TypeError,
+    match=r"^parameters\[0\] must be a Parameter, got Tensor \(a torch tensor",
+)
+BAD_INPUT.raises(
+    "clip_grad_norm_(42)",
+    utils.clip_grad_norm_,
+    (42, 1.0),
+    exc=TypeError,
+    match=r"^parameters must be a Parameter or an iterable of Parameters, got int",
+)
+BAD_INPUT.raises(
+    "clip_grad_norm_: inf norm with error_if_nonfinite",
+    lambda: utils.clip_grad_norm_(params_with_grads([np.inf, 1.0]), 1.0, error_if_nonfinite=True),
+    exc=RuntimeError,
+    match=r"^The total norm of order 2\.0 for gradients from `parameters` is non-finite",
+)
+BAD_INPUT.raises(
+    "clip_grad_norm_(max_norm='1')",
+    lambda: utils.clip_grad_norm_(params_with_grads([1.0]), "1"),
+    exc=TypeError,
+    match=r"^max_norm must be a (real )?number, got '1'",
+)
+BAD_INPUT.raises(
+    "clip_grad_norm_(max_norm=-1)",
+    lambda: utils.clip_grad_norm_(params_with_grads([1.0]), -1.0),
+    match=r"^max_norm must be >= 0, got -1",
+)
+BAD_INPUT.raises(
+    "clip_grad_norm_(norm_type='l2')",
+    lambda: utils.clip_grad_norm_(params_with_grads([1.0]), 1.0, "l2"),
+    exc=TypeError,
+    match=r"^norm_type must be a (real )?number.*got 'l2'",
+)
+BAD_INPUT.raises(
+    "clip_grad_value_(clip_value=-1)",
+    lambda: utils.clip_grad_value_(params_with_grads([1.0]), -1.0),
+    match=r"^clip_value must be >= 0, got -1",
+)
+BAD_INPUT.accepts(
+    "clip_grad_norm_: two parameters, total norm 13 -> 1",
+    clipped,
+    (utils.clip_grad_norm_, GR, 1.0),
+    expected=torch_clipped("clip_grad_norm_", GR, 1.0),
+)
+BAD_INPUT.accepts(
+    "clip_grad_norm_: norm_type=inf",
+    clipped,
+    (utils.clip_grad_norm_, GR, 2.0, np.inf),
+    expected=torch_clipped("clip_grad_norm_", GR, 2.0, np.inf),
+)
+BAD_INPUT.accepts(
+    "clip_grad_norm_: a single Parameter (not in a list)",
+    lambda: (lambda p: (utils.clip_grad_norm_(p, 1.0), p.grad)[1])(
+        params_with_grads([3.0, 4.0])[0]
+    ),
+    expected=lambda: np.array([3.0, 4.0]) / (5 + 1e-6),
+)
+BAD_INPUT.accepts(
+    "clip_grad_norm_: empty list returns 0.0",
+    utils.clip_grad_norm_,
+    ([], 1.0),
+    expected=lambda: 0.0,
+)
+BAD_INPUT.accepts(
+    "clip_grad_value_: max_norm as int",
+    clipped,
+    (utils.clip_grad_value_, GR, 5),
+    expected=torch_clipped("clip_grad_value_", GR, 5.0),
+)
+
+test_bad_input_raises_one_clear_error, test_legitimate_input_gives_the_reference_result = (
+    BAD_INPUT.tests()
+)

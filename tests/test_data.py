@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from helpers import BadInputs
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bpcourse import data
+from bpcourse import data, notebook
 
 
 def test_xor_truth_table():
@@ -202,3 +203,113 @@ def test_setup_notebook_seeds_everything_and_prints_nothing(capsys):
     assert capsys.readouterr().out == ""
     with pytest.raises(ValueError, match="non-negative integer"):
         setup_notebook(seed=-1)
+
+
+# --- bad input: one clear error, or the reference result (runner: tests/helpers.py) ---------------
+BAD_INPUT = BadInputs()
+
+BAD_INPUT.raises("spirals(0)", data.spirals, (0,), match=r"^n_per_class must be at least 1, got 0")
+BAD_INPUT.raises(
+    "spirals(2.5)",
+    data.spirals,
+    (2.5,),
+    exc=TypeError,
+    match=r"^n_per_class must be an integer, got float 2\.5",
+)
+BAD_INPUT.raises(
+    "spirals(n_classes=1)",
+    data.spirals,
+    (),
+    {"n_classes": 1},
+    match=r"^n_classes must be at least 2, got 1",
+)
+BAD_INPUT.raises(
+    "spirals(noise=nan)",
+    data.spirals,
+    (),
+    {"noise": np.nan},
+    match=r"^noise must be a finite number >= 0, got nan",
+)
+BAD_INPUT.raises(
+    "spirals(noise=-0.1)",
+    data.spirals,
+    (),
+    {"noise": -0.1},
+    match=r"^noise must be a finite number >= 0, got -0\.1",
+)
+BAD_INPUT.raises(
+    "spirals(seed=-1)", data.spirals, (), {"seed": -1}, match=r"^seed must be >= 0, got -1"
+)
+BAD_INPUT.raises(
+    "spirals(seed='0')",
+    data.spirals,
+    (),
+    {"seed": "0"},
+    exc=TypeError,
+    match=r"^seed must be an integer \(or a np\.random\.Generator\), got str '0'",
+)
+BAD_INPUT.raises("moons(1)", data.moons, (1,), match=r"^n must be at least 2, got 1")
+BAD_INPUT.raises(
+    "moons(noise='0.1')",
+    data.moons,
+    (),
+    {"noise": "0.1"},
+    exc=TypeError,
+    match=r"^noise must be a number, got str '0\.1'",
+)
+BAD_INPUT.raises(
+    "linear_toy(weight=inf)",
+    data.linear_toy,
+    (),
+    {"weight": np.inf},
+    match=r"^weight must be finite, got inf",
+)
+BAD_INPUT.raises(
+    "linear_toy(bias='1')",
+    data.linear_toy,
+    (),
+    {"bias": "1"},
+    exc=TypeError,
+    match=r"^bias must be a number, got str '1'",
+)
+BAD_INPUT.raises(
+    "linear_toy(n=True)",
+    data.linear_toy,
+    (),
+    {"n": True},
+    exc=TypeError,
+    match=r"^n must be an integer, got bool True",
+)
+BAD_INPUT.accepts(
+    "spirals(seed=np.int64(3)) equals seed=3",
+    lambda: data.spirals(10, seed=np.int64(3))[0],
+    expected=lambda: data.spirals(10, seed=3)[0],
+)
+BAD_INPUT.accepts(
+    "moons(seed=Generator) draws from it",
+    lambda: data.moons(10, seed=np.random.default_rng(5))[0],
+    expected=lambda: data.moons(10, seed=5)[0],
+)
+BAD_INPUT.accepts(
+    "xor(): the four corners and their XOR",
+    lambda: np.hstack(data.xor()),
+    expected=lambda: np.array([[0.0, 0, 0], [0, 1, 1], [1, 0, 1], [1, 1, 0]]),
+)
+
+BAD_INPUT.raises(
+    "setup_notebook(-1)",
+    notebook.setup_notebook,
+    (-1,),
+    match=r"^seed must be a non-negative integer, got -1",
+)
+BAD_INPUT.raises(
+    "setup_notebook(1.5)",
+    notebook.setup_notebook,
+    (1.5,),
+    exc=TypeError,
+    match=r"^seed must be a non-negative integer, got 1\.5",
+)
+
+test_bad_input_raises_one_clear_error, test_legitimate_input_gives_the_reference_result = (
+    BAD_INPUT.tests()
+)

@@ -16,10 +16,11 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 import torch  # noqa: E402
-from helpers import ATOL, RTOL  # noqa: E402
+from helpers import ATOL, RTOL, BadInputs, T  # noqa: E402
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
+from bpcourse import engine
 from bpcourse.engine import MLP, Layer, Neuron, Value, zero_grad  # noqa: E402
 from bpcourse.graph import draw_graph, graph_layout  # noqa: E402
 
@@ -33,17 +34,22 @@ def t(x: float) -> torch.Tensor:
     return torch.tensor(x, dtype=torch.float64, requires_grad=True)
 
 
-def close(a: float, b: float, rtol: float = RTOL, atol: float = ATOL) -> bool:
-    return abs(a - b) <= atol + rtol * abs(b) or (math.isinf(a) and a == b)
-
-
 def assert_same(
     value: Value, tensor: torch.Tensor, what: str = "", rtol: float = RTOL, atol: float = ATOL
 ) -> None:
     """data against the tensor's value, grad against its .grad."""
-    assert close(value.data, tensor.item(), rtol, atol), (what, value.data, tensor.item())
+    assert math.isclose(value.data, tensor.item(), rel_tol=rtol, abs_tol=atol), (
+        what,
+        value.data,
+        tensor.item(),
+    )
     expected = 0.0 if tensor.grad is None else tensor.grad.item()
-    assert close(value.grad, expected, rtol, atol), (what, "grad", value.grad, expected)
+    assert math.isclose(value.grad, expected, rel_tol=rtol, abs_tol=atol), (
+        what,
+        "grad",
+        value.grad,
+        expected,
+    )
 
 
 # --- every operation, with a downstream factor so that the chain rule is exercised --------------
@@ -75,7 +81,7 @@ def test_unary_ops_match_torch(name, data, c):
     y, yt = fn(x), fn(xt)
     (y * c).backward()
     (yt * c).backward()
-    assert close(y.data, yt.item()), (name, y.data, yt.item())
+    assert math.isclose(y.data, yt.item(), rel_tol=RTOL, abs_tol=ATOL), (name, y.data, yt.item())
     assert_same(x, xt, name)
 
 
@@ -116,7 +122,7 @@ def test_binary_ops_match_torch_with_numbers_on_either_side(op, kinds, a0, b0):
     assert isinstance(out, Value)
     out.backward()
     tout.backward()
-    assert close(out.data, tout.item())
+    assert math.isclose(out.data, tout.item(), rel_tol=RTOL, abs_tol=ATOL)
     if left == "value":
         assert_same(a, at, op)
     if right == "value":
@@ -134,7 +140,7 @@ def test_composite_expression_with_reuse_matches_torch():
     out, tout = f(*vs), f(*ts)
     out.backward()
     tout.backward()
-    assert close(out.data, tout.item())
+    assert math.isclose(out.data, tout.item(), rel_tol=RTOL, abs_tol=ATOL)
     for v, tv, name in zip(vs, ts, "abc"):
         assert_same(v, tv, name)
 
@@ -188,7 +194,7 @@ def test_random_expression_trees_match_torch(tree, vals):
     tout = (evaluate(tree, ts) * ts[0]).tanh()
     out.backward()
     tout.backward()
-    assert close(out.data, tout.item(), 1e-10)
+    assert math.isclose(out.data, tout.item(), rel_tol=1e-10, abs_tol=ATOL)
     # Sums of several paths may cancel: compare at the scale of the largest gradient.
     scale = max([1.0] + [abs(tv.grad.item()) for tv in ts if tv.grad is not None])
     for v, tv in zip(vs, ts):
@@ -218,7 +224,7 @@ def test_chain_of_100000_nodes_needs_no_recursion():
     for _ in range(10_000):
         y = y * 1.0001
     y.backward()
-    assert close(x.grad, 1.0001**10_000, 1e-10)
+    assert math.isclose(x.grad, 1.0001**10_000, rel_tol=1e-10, abs_tol=ATOL)
 
 
 def test_topological_order_puts_each_node_once_after_its_operands():
@@ -268,11 +274,13 @@ def test_backward_twice_accumulates_like_torch_with_retain_graph():
         tout.backward(retain_graph=True)
         for v, tv, name in ((a, at, "a"), (b, bt, "b"), (c, ct, "c"), (d, dt, "d")):
             assert_same(v, tv, f"{name} after call {call + 1}")
-    assert close(out.grad, 3.0)  # the seed, added once per call
+    assert math.isclose(out.grad, 3.0, rel_tol=RTOL, abs_tol=ATOL)  # the seed, added once per call
     # The naive engine (propagating the stored .grad of intermediate nodes) would give more.
     single = Value(0.7), Value(-1.2)
     f(*single)[0].backward()
-    assert close(a.grad, 3 * single[0].grad) and close(b.grad, 3 * single[1].grad)
+    assert math.isclose(a.grad, 3 * single[0].grad, rel_tol=RTOL, abs_tol=ATOL) and math.isclose(
+        b.grad, 3 * single[1].grad, rel_tol=RTOL, abs_tol=ATOL
+    )
 
 
 def test_two_outputs_sharing_leaves_add_their_gradients_like_torch():
@@ -345,7 +353,7 @@ def test_mlp_gradients_match_torch(activation):
     loss.backward()
     tloss = ((twin(torch.from_numpy(X))[:, 0] - torch.from_numpy(y)) ** 2).mean()
     tloss.backward()
-    assert close(loss.data, tloss.item(), 1e-10)
+    assert math.isclose(loss.data, tloss.item(), rel_tol=1e-10, abs_tol=ATOL)
     tparams = [
         p for lin in twin if isinstance(lin, torch.nn.Linear) for p in (lin.weight, lin.bias)
     ]
@@ -357,7 +365,7 @@ def test_mlp_gradients_match_torch(activation):
             expected.append((b[row].item(), b.grad[row].item()))
     assert len(got) == len(expected) == 5 * (3 + 1) + 4 * (5 + 1) + 1 * (4 + 1)
     for (v, g), (tv, tg) in zip(got, expected):
-        assert v == tv and close(g, tg, 1e-10), (g, tg)
+        assert v == tv and math.isclose(g, tg, rel_tol=1e-10, abs_tol=ATOL), (g, tg)
 
 
 def test_mlp_init_shapes_seeding_and_outputs():
@@ -568,3 +576,202 @@ def test_a_value_used_twice_through_the_same_op_gets_both_gradients(op):
         "log": 1 / 0.7,
     }[op]
     assert x.grad == pytest.approx(2 * local, rel=1e-12)
+
+
+# --- bad input: one clear error, or the reference result (runner: tests/helpers.py) ---------------
+BAD_INPUT = BadInputs()
+
+V = engine.Value
+
+
+def value_backward_twice():
+    """x = 1.5, y = x * x + tanh(x); backward twice -> x.grad is twice dy/dx."""
+    x = V(1.5)
+    y = x * x + x.tanh()
+    y.backward()
+    y.backward()
+    return x.grad
+
+
+def torch_backward_twice():
+    x = torch.tensor(1.5, dtype=T, requires_grad=True)
+    y = x * x + torch.tanh(x)
+    y.backward(retain_graph=True)
+    y.backward()
+    return x.grad.item()
+
+
+BAD_INPUT.raises(
+    "Value('1.5')",
+    V,
+    ("1.5",),
+    exc=TypeError,
+    match=r"^Value\(data\) needs a real number \(int or float\), got str '1\.5'",
+)
+BAD_INPUT.raises(
+    "Value(True)",
+    V,
+    (True,),
+    exc=TypeError,
+    match=r"^Value\(data\) needs a real number .*got bool True",
+)
+BAD_INPUT.raises(
+    "Value(array)",
+    V,
+    (np.ones(2),),
+    exc=TypeError,
+    match=r"^Value\(data\) needs a real number .*got numpy\.ndarray of shape \(2,\)",
+)
+BAD_INPUT.raises(
+    "Value(torch scalar)",
+    V,
+    (torch.tensor(1.0),),
+    exc=TypeError,
+    match=r"^Value\(data\) needs a real number .*got torch\.Tensor of shape \(\)",
+)
+BAD_INPUT.raises("Value(nan)", V, (np.nan,), match=r"^Value\(data\) must be finite, got nan")
+BAD_INPUT.raises(
+    "Value + '1'",
+    lambda: V(1.0) + "1",
+    exc=TypeError,
+    match=r"^unsupported operand for Value \+: str '1'; expected a Value or a real number",
+)
+BAD_INPUT.raises(
+    "Value * array",
+    lambda: V(1.0) * np.ones(2),
+    exc=TypeError,
+    match=(
+        r"^unsupported operand for Value \*: numpy\.ndarray of shape \(2,\).*use one Value per "
+        r"number"
+    ),
+)
+BAD_INPUT.raises(
+    "array + Value",
+    lambda: np.ones(2) + V(1.0),
+    exc=TypeError,
+    match=r"^unsupported operand for Value \+: numpy\.ndarray of shape \(2,\)",
+)
+BAD_INPUT.raises(
+    "Value - torch tensor",
+    lambda: V(1.0) - torch.ones(2),
+    exc=TypeError,
+    match=r"^unsupported operand for Value -: torch\.Tensor of shape \(2,\)",
+)
+BAD_INPUT.raises(
+    "2 / Value(0)",
+    lambda: 2 / V(0.0),
+    exc=ZeroDivisionError,
+    match=r"^division by zero: 2\.0 / 0\.0",
+)
+BAD_INPUT.raises(
+    "Value ** Value",
+    lambda: V(2.0) ** V(3.0),
+    exc=TypeError,
+    match=r"^unsupported exponent for Value \*\*: Value .*expected a plain int or float",
+)
+BAD_INPUT.raises(
+    "Value(0) ** -1",
+    lambda: V(0.0) ** -1,
+    exc=ZeroDivisionError,
+    match=r"^division by zero: 0\.0 \*\* -1\.0",
+)
+BAD_INPUT.raises(
+    "Value(-1) ** 0.5",
+    lambda: V(-1.0) ** 0.5,
+    match=r"^-1\.0 \*\* 0\.5: a negative base needs an integer exponent",
+)
+BAD_INPUT.raises(
+    "Value(0).log()", lambda: V(0.0).log(), match=r"^log of a non-positive number: log\(0\.0\)"
+)
+BAD_INPUT.raises(
+    "Value(1000).exp()",
+    lambda: V(1000.0).exp(),
+    exc=OverflowError,
+    match=r"^exp\(1000\.0\) is too large for a float",
+)
+BAD_INPUT.raises(
+    "Value.backward('1')",
+    lambda: V(1.0).backward("1"),
+    exc=TypeError,
+    match=r"^backward\(gradient\) needs a real number, got str '1'",
+)
+BAD_INPUT.raises(
+    "engine.zero_grad([1.0])",
+    engine.zero_grad,
+    ([1.0],),
+    exc=TypeError,
+    match=r"^zero_grad expects Values, got float 1\.0",
+)
+BAD_INPUT.raises("Neuron(0)", engine.Neuron, (0,), match=r"^nin must be a positive int, got 0")
+BAD_INPUT.raises(
+    "Neuron(2.5)",
+    engine.Neuron,
+    (2.5,),
+    exc=TypeError,
+    match=r"^nin must be a positive int, got 2\.5",
+)
+BAD_INPUT.raises(
+    "Neuron(2, 'gelu')",
+    engine.Neuron,
+    (2, "gelu"),
+    match=r"^activation must be one of \('relu', 'tanh', 'sigmoid', None\), got 'gelu'",
+)
+BAD_INPUT.raises(
+    "Neuron(2, rng='0')",
+    engine.Neuron,
+    (2,),
+    {"rng": "0"},
+    exc=TypeError,
+    match=r"^rng must be None, an int seed or a random\.Random, got str '0'",
+)
+BAD_INPUT.raises(
+    "Neuron(2)(one input)",
+    lambda: engine.Neuron(2, rng=0)([1.0]),
+    match=r"^Neuron expects 2 inputs, got 1",
+)
+BAD_INPUT.raises(
+    "Layer(2, 3)(three inputs)",
+    lambda: engine.Layer(2, 3, rng=0)([1.0, 2.0, 3.0]),
+    match=r"^Neuron expects 2 inputs, got 3",
+)
+BAD_INPUT.raises("Layer(2, 0)", engine.Layer, (2, 0), match=r"^nout must be a positive int, got 0")
+BAD_INPUT.raises(
+    "MLP(2, [])",
+    engine.MLP,
+    (2, []),
+    match=r"^nouts must be a non-empty list of layer sizes, got \[\]",
+)
+BAD_INPUT.raises(
+    "MLP(2, 3)", engine.MLP, (2, 3), match=r"^nouts must be a non-empty list of layer sizes, got 3"
+)
+BAD_INPUT.raises(
+    "MLP(2, [3, 0])", engine.MLP, (2, [3, 0]), match=r"^nout must be a positive int, got 0"
+)
+BAD_INPUT.raises(
+    "MLP(2, [3, 1])(torch inputs)",
+    lambda: engine.MLP(2, [3, 1], rng=0)(torch.ones(2)),
+    exc=TypeError,
+    match=r"^unsupported operand for Value \*: torch\.Tensor of shape \(\)",
+)
+BAD_INPUT.accepts(
+    "Value.backward twice: gradients accumulate like torch with retain_graph",
+    value_backward_twice,
+    expected=torch_backward_twice,
+)
+BAD_INPUT.accepts("Value: int data becomes float", lambda: V(3).data, expected=lambda: 3.0)
+BAD_INPUT.accepts(
+    "Value.backward(2): the seed scales every gradient",
+    lambda: (lambda x: ((x * 3.0).backward(2), x.grad)[1])(V(1.0)),
+    expected=lambda: 6.0,
+)
+BAD_INPUT.accepts(
+    "Neuron(2)(ints and numpy floats)",
+    lambda: engine.Neuron(2, activation=None, rng=0)([1, np.float64(2.0)]).data,
+    expected=lambda: (lambda n: n.w[0].data * 1 + n.w[1].data * 2.0 + n.b.data)(
+        engine.Neuron(2, activation=None, rng=0)
+    ),
+)
+
+test_bad_input_raises_one_clear_error, test_legitimate_input_gives_the_reference_result = (
+    BAD_INPUT.tests()
+)

@@ -7,12 +7,15 @@ import sys
 
 import numpy as np
 import pytest
+from helpers import BadInputs
 
+import bpcourse.exercises as X
 from bpcourse.exercises import core
 from bpcourse.exercises.core import (
     ExerciseFailed,
     ExerciseNotDone,
     Mistake,
+    check_unchanged,
     exercise,
     expect,
     hint,
@@ -159,6 +162,21 @@ def test_expect_scalars_and_shapes():
         expect(np.zeros(3), np.ones(3), "v", mistakes={"forgot it": np.zeros(3)})
 
 
+def test_check_unchanged_names_the_first_argument_changed_in_place():
+    a, b = np.arange(3.0), np.ones(2)
+    before = {"a": a.copy(), "b": b.copy()}
+    check_unchanged("ex_f", before, {"a": a, "b": b})  # nothing changed: no error
+    b[1] = 2.0
+    with pytest.raises(Mistake) as info:
+        check_unchanged("ex_f", before, {"a": a, "b": b})
+    assert str(info.value).startswith("ex_f changed its argument b in place (e.g. b -= ...")
+    a *= 2
+    with pytest.raises(Mistake, match=r"^ex_g changed a in place; leave a alone$"):
+        check_unchanged(
+            "ex_g", before, {"a": a, "b": b}, "{fn} changed {name} in place; leave a alone"
+        )
+
+
 def test_register_refuses_bad_definitions():
     with pytest.raises(TypeError, match="hints"):
         register("ex_nothing", hints=())
@@ -179,3 +197,41 @@ def test_a_name_is_registered_once(demo):
 def test_unknown_exercise_names_the_known_ones():
     with pytest.raises(LookupError, match="no exercise named 'ex_missing'"):
         run("ex_missing", lambda: None)
+
+
+# --- bad input: one clear error, or the reference result (runner: tests/helpers.py) ---------------
+BAD_INPUT = BadInputs()
+
+
+BAD_INPUT.raises(
+    "exercises.run: an exercise that does not exist",
+    lambda: X.run("ex_no_such_exercise", len),
+    exc=LookupError,
+    match=r"^no exercise named 'ex_no_such_exercise'; known: ",
+)
+BAD_INPUT.raises(
+    "exercises.register: no hints",
+    lambda: X.register("ex_bad", hints=()),
+    exc=TypeError,
+    match=r"^hints of ex_bad must be a non-empty tuple of non-empty strings",
+)
+BAD_INPUT.raises(
+    "exercises.register: an empty hint",
+    lambda: X.register("ex_bad", hints=("",)),
+    exc=TypeError,
+    match=r"^hints of ex_bad must be a non-empty tuple of non-empty strings",
+)
+BAD_INPUT.raises(
+    "exercises.register: a name that is no identifier",
+    lambda: X.register("ex bad", hints=("h",)),
+    exc=TypeError,
+    match=r"^name must be a Python identifier, got 'ex bad'",
+)
+BAD_INPUT.raises(
+    "exercises.expect: a mistake the inputs cannot tell from the answer",
+    lambda: X.expect(2.0, 2.0, "x", mistakes={"doubled": 2.0}),
+    exc=RuntimeError,
+    match=r"^check of x: the mistake 'doubled' gives the right value on these inputs",
+)
+
+test_bad_input_raises_one_clear_error, _ = BAD_INPUT.tests()  # (no Accepts case here)

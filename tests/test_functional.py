@@ -6,7 +6,29 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as TF
-from helpers import ATOL, RTOL, assert_same
+from helpers import (
+    ATOL,
+    CE_T,
+    G23,
+    INF,
+    NAN,
+    NUMPY_HINT,
+    RTOL,
+    TORCH,
+    X23,
+    X32,
+    XI,
+    XM,
+    BadInputs,
+    P,
+    T,
+    Y,
+    assert_same,
+    ce_ref,
+    loss_ref,
+    tgrad,
+    tt,
+)
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -320,38 +342,698 @@ def test_lists_and_integer_arrays_are_accepted():
 # Bad input: one clear error naming the argument, what was expected and what came
 # ------------------------------------------------------------------------------------------------
 Z23 = np.zeros((2, 3))
-BAD = [
-    (lambda: F.mse([1.0, 2.0], [1.0, 2.0, 3.0]), ValueError, r"target must have shape \(2,\).*\(3,\)"),
-    (lambda: F.mse(np.ones((4, 1)), np.ones(4)), ValueError, r"target must have shape \(4, 1\)"),
-    (lambda: F.mse(np.zeros((0, 3)), np.zeros((0, 3))), ValueError, r"pred must not be empty"),
-    (lambda: F.mse([1.0], [np.inf]), ValueError, r"target must be finite, got inf"),
-    (lambda: F.sigmoid([0.0, np.nan]), ValueError, r"x must be finite, got nan at index \(1,\)"),
-    (lambda: F.tanh_grad([np.inf]), ValueError, r"z must be finite"),
-    (lambda: F.mse([1.0], [1.0], reduction="avg"), ValueError, r"reduction must be .*'avg'"),
-    (lambda: F.binary_cross_entropy([1.5], [1.0]), ValueError, r"prob must hold probabilities in \[0, 1\], got 1.5.*logits"),
-    (lambda: F.binary_cross_entropy([0.5], [-1.0]), ValueError, r"target must hold probabilities in \[0, 1\], got -1.0"),
-    (lambda: F.binary_cross_entropy_with_logits([3.0], [2.0]), ValueError, r"target must hold probabilities"),
-    (lambda: F.cross_entropy(Z23, [0, 3]), ValueError, r"target must hold class indices in \[0, 2\].*got 3 at index 1"),
-    (lambda: F.cross_entropy(Z23, [-1, 0]), ValueError, r"target must hold class indices.*got -1 at index 0"),
-    (lambda: F.cross_entropy(Z23, [0, 1.5]), ValueError, r"target must hold integer class indices, got 1.5"),
-    (lambda: F.cross_entropy(Z23, [0]), ValueError, r"target must have shape \(2,\), got .*\(1,\)"),
-    (lambda: F.cross_entropy(Z23, np.zeros((2, 2))), ValueError, r"target must have shape \(2, 3\)"),
-    (lambda: F.cross_entropy(np.zeros(3), [0]), ValueError, r"logits must be 2-D, got .*\(3,\)"),
-    (lambda: F.cross_entropy(Z23, np.zeros((2, 3, 1))), ValueError, r"target must be 1-D or 2-D"),
-    (lambda: F.cross_entropy(Z23, [[2.0, -1, 0], [1, 0, 0]]), ValueError, r"target must hold probabilities"),
-    (lambda: F.cross_entropy(np.zeros((0, 3)), []), ValueError, r"logits must not be empty"),
-    (lambda: F.softmax(Z23, axis=2), ValueError, r"axis must be in \[-2, 2\) for x of shape \(2, 3\), got 2"),
-    (lambda: F.softmax(Z23, axis=1.0), TypeError, r"axis must be an int"),
-    (lambda: F.softmax_backward(np.zeros(3), Z23), ValueError, r"grad_output must have shape \(2, 3\)"),
-    (lambda: F.log_softmax_backward(Z23, np.zeros((3, 2))), ValueError, r"grad_output must have shape \(3, 2\)"),
-    (lambda: F.sigmoid("abc"), TypeError, r"x must be an array of numbers"),
-    (lambda: F.relu(None), TypeError, r"x must be an array of numbers"),
-    (lambda: F.relu(torch.zeros(2)), TypeError, r"x must be a numpy array.*x.detach\(\).numpy\(\)"),
-    (lambda: F.leaky_relu([1.0], negative_slope="a"), TypeError, r"negative_slope must be a number"),
-]  # fmt: skip
 
 
-@pytest.mark.parametrize(("call", "error", "message"), BAD)
-def test_bad_input_gives_one_clear_error(call, error, message):
-    with pytest.raises(error, match=message):
-        call()
+# --- bad input: one clear error, or the reference result (runner: tests/helpers.py) ---------------
+BAD_INPUT = BadInputs()
+
+# Shapes, values and types that each function or layer must refuse by name.
+BAD_INPUT.raises(
+    "F.mse([1.0, 2.0], [1.0, 2.0, 3.0])",
+    lambda: F.mse([1.0, 2.0], [1.0, 2.0, 3.0]),
+    exc=ValueError,
+    match=r"target must have shape \(2,\).*\(3,\)",
+)
+BAD_INPUT.raises(
+    "F.mse(np.ones((4, 1)), np.ones(4))",
+    lambda: F.mse(np.ones((4, 1)), np.ones(4)),
+    exc=ValueError,
+    match=r"target must have shape \(4, 1\)",
+)
+BAD_INPUT.raises(
+    "F.mse(np.zeros((0, 3)), np.zeros((0, 3)))",
+    lambda: F.mse(np.zeros((0, 3)), np.zeros((0, 3))),
+    exc=ValueError,
+    match=r"pred must not be empty",
+)
+BAD_INPUT.raises(
+    "F.mse([1.0], [np.inf])",
+    lambda: F.mse([1.0], [np.inf]),
+    exc=ValueError,
+    match=r"target must be finite, got inf",
+)
+BAD_INPUT.raises(
+    "F.sigmoid([0.0, np.nan])",
+    lambda: F.sigmoid([0.0, np.nan]),
+    exc=ValueError,
+    match=r"x must be finite, got nan at index \(1,\)",
+)
+BAD_INPUT.raises(
+    "F.tanh_grad([np.inf])",
+    lambda: F.tanh_grad([np.inf]),
+    exc=ValueError,
+    match=r"z must be finite",
+)
+BAD_INPUT.raises(
+    'F.mse([1.0], [1.0], reduction="avg")',
+    lambda: F.mse([1.0], [1.0], reduction="avg"),
+    exc=ValueError,
+    match=r"reduction must be .*'avg'",
+)
+BAD_INPUT.raises(
+    "F.binary_cross_entropy([1.5], [1.0])",
+    lambda: F.binary_cross_entropy([1.5], [1.0]),
+    exc=ValueError,
+    match=r"prob must hold probabilities in \[0, 1\], got 1.5.*logits",
+)
+BAD_INPUT.raises(
+    "F.binary_cross_entropy([0.5], [-1.0])",
+    lambda: F.binary_cross_entropy([0.5], [-1.0]),
+    exc=ValueError,
+    match=r"target must hold probabilities in \[0, 1\], got -1.0",
+)
+BAD_INPUT.raises(
+    "F.binary_cross_entropy_with_logits([3.0], [2.0])",
+    lambda: F.binary_cross_entropy_with_logits([3.0], [2.0]),
+    exc=ValueError,
+    match=r"target must hold probabilities",
+)
+BAD_INPUT.raises(
+    "F.cross_entropy(Z23, [0, 3])",
+    lambda: F.cross_entropy(Z23, [0, 3]),
+    exc=ValueError,
+    match=r"target must hold class indices in \[0, 2\].*got 3 at index 1",
+)
+BAD_INPUT.raises(
+    "F.cross_entropy(Z23, [-1, 0])",
+    lambda: F.cross_entropy(Z23, [-1, 0]),
+    exc=ValueError,
+    match=r"target must hold class indices.*got -1 at index 0",
+)
+BAD_INPUT.raises(
+    "F.cross_entropy(Z23, [0, 1.5])",
+    lambda: F.cross_entropy(Z23, [0, 1.5]),
+    exc=ValueError,
+    match=r"target must hold integer class indices, got 1.5",
+)
+BAD_INPUT.raises(
+    "F.cross_entropy(Z23, [0])",
+    lambda: F.cross_entropy(Z23, [0]),
+    exc=ValueError,
+    match=r"target must have shape \(2,\), got .*\(1,\)",
+)
+BAD_INPUT.raises(
+    "F.cross_entropy(Z23, np.zeros((2, 2)))",
+    lambda: F.cross_entropy(Z23, np.zeros((2, 2))),
+    exc=ValueError,
+    match=r"target must have shape \(2, 3\)",
+)
+BAD_INPUT.raises(
+    "F.cross_entropy(np.zeros(3), [0])",
+    lambda: F.cross_entropy(np.zeros(3), [0]),
+    exc=ValueError,
+    match=r"logits must be 2-D, got .*\(3,\)",
+)
+BAD_INPUT.raises(
+    "F.cross_entropy(Z23, np.zeros((2, 3, 1)))",
+    lambda: F.cross_entropy(Z23, np.zeros((2, 3, 1))),
+    exc=ValueError,
+    match=r"target must be 1-D or 2-D",
+)
+BAD_INPUT.raises(
+    "F.cross_entropy(Z23, [[2.0, -1, 0], [1, 0, 0]])",
+    lambda: F.cross_entropy(Z23, [[2.0, -1, 0], [1, 0, 0]]),
+    exc=ValueError,
+    match=r"target must hold probabilities",
+)
+BAD_INPUT.raises(
+    "F.cross_entropy(np.zeros((0, 3)), [])",
+    lambda: F.cross_entropy(np.zeros((0, 3)), []),
+    exc=ValueError,
+    match=r"logits must not be empty",
+)
+BAD_INPUT.raises(
+    "F.softmax(Z23, axis=2)",
+    lambda: F.softmax(Z23, axis=2),
+    exc=ValueError,
+    match=r"axis must be in \[-2, 2\) for x of shape \(2, 3\), got 2",
+)
+BAD_INPUT.raises(
+    "F.softmax(Z23, axis=1.0)",
+    lambda: F.softmax(Z23, axis=1.0),
+    exc=TypeError,
+    match=r"axis must be an int",
+)
+BAD_INPUT.raises(
+    "F.softmax_backward(np.zeros(3), Z23)",
+    lambda: F.softmax_backward(np.zeros(3), Z23),
+    exc=ValueError,
+    match=r"grad_output must have shape \(2, 3\)",
+)
+BAD_INPUT.raises(
+    "F.log_softmax_backward(Z23, np.zeros((3, 2)))",
+    lambda: F.log_softmax_backward(Z23, np.zeros((3, 2))),
+    exc=ValueError,
+    match=r"grad_output must have shape \(3, 2\)",
+)
+BAD_INPUT.raises(
+    'F.sigmoid("abc")',
+    lambda: F.sigmoid("abc"),
+    exc=TypeError,
+    match=r"x must be an array of numbers",
+)
+BAD_INPUT.raises(
+    "F.relu(None)", lambda: F.relu(None), exc=TypeError, match=r"x must be an array of numbers"
+)
+BAD_INPUT.raises(
+    "F.relu(torch.zeros(2))",
+    lambda: F.relu(torch.zeros(2)),
+    exc=TypeError,
+    match=r"x must be a numpy array.*x.detach\(\).numpy\(\)",
+)
+BAD_INPUT.raises(
+    'F.leaky_relu([1.0], negative_slope="a")',
+    lambda: F.leaky_relu([1.0], negative_slope="a"),
+    exc=TypeError,
+    match=r"negative_slope must be a number",
+)
+
+ELEMENTWISE = {
+    # name: (function, argument name, torch reference of the value)
+    "sigmoid": (F.sigmoid, "x", torch.sigmoid),
+    "sigmoid_grad": (F.sigmoid_grad, "z", None),
+    "tanh": (F.tanh, "x", torch.tanh),
+    "tanh_grad": (F.tanh_grad, "z", None),
+    "relu": (F.relu, "x", torch.relu),
+    "relu_grad": (F.relu_grad, "z", None),
+    "leaky_relu": (F.leaky_relu, "x", torch.nn.functional.leaky_relu),
+    "leaky_relu_grad": (F.leaky_relu_grad, "z", None),
+    "softmax": (F.softmax, "x", lambda t: torch.softmax(t, -1)),
+    "log_softmax": (F.log_softmax, "x", lambda t: torch.log_softmax(t, -1)),
+}
+GRAD_OF = {
+    "sigmoid_grad": torch.sigmoid,
+    "tanh_grad": torch.tanh,
+    "relu_grad": torch.relu,
+    "leaky_relu_grad": torch.nn.functional.leaky_relu,
+}
+
+
+def _reference(name, x, dtype=T):
+    if name in GRAD_OF:
+        return lambda: tgrad(GRAD_OF[name], x, dtype=dtype).astype(
+            np.float32 if dtype == torch.float32 else np.float64
+        )
+    ref = ELEMENTWISE[name][2]
+    return lambda: ref(tt(x, dtype)).numpy()
+
+
+for name, (fn, arg, _) in ELEMENTWISE.items():
+    BAD_INPUT.raises(
+        f"F.{name}: torch tensor", fn, (TORCH,), exc=TypeError, match=rf"^{arg} {NUMPY_HINT}"
+    )
+    BAD_INPUT.raises(
+        f"F.{name}: None",
+        fn,
+        (None,),
+        exc=TypeError,
+        match=rf"^{arg} must be an array of numbers, got NoneType",
+    )
+    BAD_INPUT.raises(
+        f"F.{name}: string",
+        fn,
+        ("0.5",),
+        exc=TypeError,
+        match=rf"^{arg} must be an array of numbers, got str",
+    )
+    BAD_INPUT.raises(
+        f"F.{name}: NaN", fn, (NAN,), match=rf"^{arg} must be finite, got nan at index \(0, 1\)"
+    )
+    BAD_INPUT.raises(
+        f"F.{name}: inf", fn, (INF,), match=rf"^{arg} must be finite, got inf at index \(0, 1\)"
+    )
+    BAD_INPUT.raises(
+        f"F.{name}: empty batch",
+        fn,
+        (np.zeros((0, 3)),),
+        match=rf"^{arg} must not be empty, got an array of shape \(0, 3\)",
+    )
+    BAD_INPUT.raises(
+        f"F.{name}: ragged list",
+        fn,
+        ([[1.0, 2.0], [3.0]],),
+        match=rf"^{arg} must be a rectangular array",
+    )
+    BAD_INPUT.accepts(f"F.{name}: list", fn, (X23.tolist(),), expected=_reference(name, X23))
+    BAD_INPUT.accepts(f"F.{name}: integers", fn, (XI,), expected=_reference(name, XI))
+    BAD_INPUT.accepts(
+        f"F.{name}: float32 stays float32",
+        fn,
+        (X32,),
+        expected=_reference(name, X32, torch.float32),
+        rtol=1e-5,
+        atol=1e-6,
+    )
+
+for name in ("leaky_relu", "leaky_relu_grad"):
+    fn = getattr(F, name)
+    BAD_INPUT.raises(
+        f"F.{name}: slope a string",
+        fn,
+        (X23, "0.1"),
+        exc=TypeError,
+        match=r"^negative_slope must be a number, got '0\.1'",
+    )
+    BAD_INPUT.raises(
+        f"F.{name}: slope True",
+        fn,
+        (X23, True),
+        exc=TypeError,
+        match=r"^negative_slope must be a number, got True",
+    )
+    BAD_INPUT.raises(
+        f"F.{name}: slope inf", fn, (X23, np.inf), match=r"^negative_slope must be finite, got inf"
+    )
+BAD_INPUT.accepts(
+    "F.leaky_relu_grad: slope 0.2, float32",
+    F.leaky_relu_grad,
+    (X32, 0.2),
+    expected=lambda: tgrad(
+        lambda t: torch.nn.functional.leaky_relu(t, 0.2), X32, dtype=torch.float32
+    ),
+    rtol=1e-5,
+    atol=1e-6,
+)
+BAD_INPUT.accepts(
+    "F.leaky_relu: slope 0.2, integers",
+    F.leaky_relu,
+    (XI, 0.2),
+    expected=lambda: torch.nn.functional.leaky_relu(tt(XI), 0.2).numpy(),
+)
+
+for name in ("softmax", "log_softmax"):
+    fn = getattr(F, name)
+    BAD_INPUT.raises(
+        f"F.{name}: axis out of range",
+        fn,
+        (X23,),
+        {"axis": 2},
+        match=r"^axis must be in \[-2, 2\) for x of shape \(2, 3\), got 2",
+    )
+    BAD_INPUT.raises(
+        f"F.{name}: axis a float",
+        fn,
+        (X23,),
+        {"axis": 1.0},
+        exc=TypeError,
+        match=r"^axis must be an int, got 1\.0",
+    )
+    BAD_INPUT.raises(
+        f"F.{name}: axis True",
+        fn,
+        (X23,),
+        {"axis": True},
+        exc=TypeError,
+        match=r"^axis must be an int, got True",
+    )
+BAD_INPUT.accepts(
+    "F.softmax: axis=0",
+    F.softmax,
+    (X23,),
+    {"axis": 0},
+    expected=lambda: torch.softmax(tt(X23), 0).numpy(),
+)
+BAD_INPUT.accepts(
+    "F.log_softmax: axis=-2, integers",
+    F.log_softmax,
+    (XI,),
+    {"axis": -2},
+    expected=lambda: torch.log_softmax(tt(XI), 0).numpy(),
+)
+
+# softmax_backward / log_softmax_backward: (grad_output, out)
+SM = F.softmax(X23)
+LSM = F.log_softmax(X23)
+
+
+def _sm_backward_ref(log, dtype=T):
+    def ref():
+        x = tt(X23, dtype, grad=True)
+        out = torch.log_softmax(x, -1) if log else torch.softmax(x, -1)
+        (g,) = torch.autograd.grad((out * tt(G23, dtype)).sum(), x)
+        return g.numpy()
+
+    return ref
+
+
+for name, out in (("softmax_backward", SM), ("log_softmax_backward", LSM)):
+    fn = getattr(F, name)
+    log = name.startswith("log")
+    BAD_INPUT.raises(
+        f"F.{name}: grad_output of another shape",
+        fn,
+        (G23[:, :2], out),
+        match=r"^grad_output must have shape \(2, 3\), got an array of shape \(2, 2\)",
+    )
+    BAD_INPUT.raises(
+        f"F.{name}: grad_output transposed",
+        fn,
+        (G23.T, out),
+        match=r"^grad_output must have shape \(2, 3\), got an array of shape \(3, 2\)",
+    )
+    BAD_INPUT.raises(
+        f"F.{name}: out a torch tensor",
+        fn,
+        (G23, TORCH),
+        exc=TypeError,
+        match=rf"^out {NUMPY_HINT}",
+    )
+    BAD_INPUT.raises(
+        f"F.{name}: grad_output a torch tensor",
+        fn,
+        (TORCH, out),
+        exc=TypeError,
+        match=rf"^grad_output {NUMPY_HINT}",
+    )
+    BAD_INPUT.raises(
+        f"F.{name}: grad_output NaN", fn, (NAN, out[:1]), match=r"^grad_output must be finite"
+    )
+    BAD_INPUT.raises(
+        f"F.{name}: axis out of range",
+        fn,
+        (G23, out),
+        {"axis": -3},
+        match=r"^axis must be in \[-2, 2\) for out of shape \(2, 3\), got -3",
+    )
+    BAD_INPUT.accepts(
+        f"F.{name}: grad_output a list", fn, (G23.tolist(), out), expected=_sm_backward_ref(log)
+    )
+    BAD_INPUT.accepts(
+        f"F.{name}: float32 out keeps float32",
+        fn,
+        (G23, out.astype(np.float32)),
+        expected=_sm_backward_ref(log, torch.float32),
+        rtol=1e-5,
+        atol=1e-6,
+    )
+
+# --- losses ----------------------------------------------------------------------------------
+LOSSES = {
+    # name: (value fn, grad fn, prediction argument name, torch loss, prediction, target)
+    "mse": (F.mse, F.mse_grad, "pred", TF.mse_loss, XM, Y),
+    "binary_cross_entropy": (
+        F.binary_cross_entropy,
+        F.binary_cross_entropy_grad,
+        "prob",
+        TF.binary_cross_entropy,
+        P,
+        Y,
+    ),
+    "binary_cross_entropy_with_logits": (
+        F.binary_cross_entropy_with_logits,
+        F.binary_cross_entropy_with_logits_grad,
+        "logits",
+        TF.binary_cross_entropy_with_logits,
+        X23[:, :2],
+        Y,
+    ),
+}
+
+
+for name, (fn, gfn, arg, tloss, p, t) in LOSSES.items():
+    for f, kind in ((fn, ""), (gfn, "_grad")):
+        nm = f"F.{name}{kind}"
+        BAD_INPUT.raises(
+            f"{nm}: target of another shape",
+            f,
+            (p, t[:, :1]),
+            match=r"^target must have shape \(2, 2\), got an array of shape \(2, 1\)",
+        )
+        BAD_INPUT.raises(
+            f"{nm}: batch sizes differ",
+            f,
+            (p, np.vstack([t, t])),
+            match=r"^target must have shape \(2, 2\), got an array of shape \(4, 2\)",
+        )
+        BAD_INPUT.raises(
+            f"{nm}: (N,) target for (N, 1) predictions",
+            f,
+            (p[:, :1], t[:, 0]),
+            match=r"^target must have shape \(2, 1\), got an array of shape \(2,\)",
+        )
+        BAD_INPUT.raises(
+            f"{nm}: {arg} a torch tensor",
+            f,
+            (tt(p), t),
+            exc=TypeError,
+            match=rf"^{arg} {NUMPY_HINT}",
+        )
+        BAD_INPUT.raises(
+            f"{nm}: target a torch tensor",
+            f,
+            (p, tt(t)),
+            exc=TypeError,
+            match=rf"^target {NUMPY_HINT}",
+        )
+        BAD_INPUT.raises(
+            f"{nm}: {arg} NaN",
+            f,
+            (np.where(p == p.max(), np.nan, p), t),
+            match=rf"^{arg} must be finite, got nan",
+        )
+        BAD_INPUT.raises(
+            f"{nm}: target inf",
+            f,
+            (p, np.where(t == t.max(), np.inf, t)),
+            match=r"^target must be finite, got inf",
+        )
+        BAD_INPUT.raises(
+            f"{nm}: empty batch",
+            f,
+            (np.zeros((0, 2)), np.zeros((0, 2))),
+            match=rf"^{arg} must not be empty",
+        )
+        BAD_INPUT.raises(
+            f"{nm}: reduction 'avg'",
+            f,
+            (p, t, "avg"),
+            match=r"""^reduction must be "mean", "sum" or "none", got 'avg'""",
+        )
+        BAD_INPUT.raises(
+            f"{nm}: reduction None",
+            f,
+            (p, t),
+            {"reduction": None},
+            match=r"^reduction must be .*got None",
+        )
+        BAD_INPUT.accepts(
+            f"{nm}: lists",
+            f,
+            (p.tolist(), t.tolist()),
+            expected=loss_ref(tloss, p, t, grad=bool(kind)),
+        )
+        BAD_INPUT.accepts(
+            f"{nm}: integer target",
+            f,
+            (p, t.astype(int)),
+            {"reduction": "sum"},
+            expected=loss_ref(tloss, p, t, "sum", grad=bool(kind)),
+        )
+    BAD_INPUT.accepts(
+        f"F.{name}: reduction='none'", fn, (p, t, "none"), expected=loss_ref(tloss, p, t, "none")
+    )
+    BAD_INPUT.accepts(
+        f"F.{name}_grad: float32 {arg}, float64 target: float32",
+        gfn,
+        (p.astype(np.float32), t),
+        expected=loss_ref(tloss, p, t, grad=True, dtype=torch.float32),
+        rtol=1e-5,
+        atol=1e-6,
+    )
+
+BAD_INPUT.accepts(
+    "F.mse: integer pred and target",
+    F.mse,
+    (XI, XI[::-1]),
+    expected=loss_ref(TF.mse_loss, XI, XI[::-1]),
+)
+for fn in (F.binary_cross_entropy, F.binary_cross_entropy_grad):
+    nm = f"F.{fn.__name__}"
+    BAD_INPUT.raises(
+        f"{nm}: prob above 1 (logits?)",
+        fn,
+        (P + 0.5, Y),
+        match=(
+            r"^prob must hold probabilities in \[0, 1\], got 1\.2 at index \(0, 1\); if these are "
+            r"logits, use binary_cross_entropy_with_logits"
+        ),
+    )
+    BAD_INPUT.raises(
+        f"{nm}: prob below 0",
+        fn,
+        (P - 0.5, Y),
+        match=r"^prob must hold probabilities in \[0, 1\], got -0\.3 at index \(0, 0\)",
+    )
+    BAD_INPUT.raises(
+        f"{nm}: target 2",
+        fn,
+        (P, Y * 2),
+        match=r"^target must hold probabilities in \[0, 1\], got 2\.0 at index \(0, 1\)",
+    )
+    BAD_INPUT.raises(
+        f"{nm}: target -1 (labels in {{-1, 1}})",
+        fn,
+        (P, 2 * Y - 1),
+        match=r"^target must hold probabilities in \[0, 1\], got -1\.0 at index \(0, 0\)",
+    )
+for fn in (F.binary_cross_entropy_with_logits, F.binary_cross_entropy_with_logits_grad):
+    nm = f"F.{fn.__name__}"
+    BAD_INPUT.raises(
+        f"{nm}: target -1",
+        fn,
+        (X23[:, :2], 2 * Y - 1),
+        match=r"^target must hold probabilities in \[0, 1\], got -1\.0 at index \(0, 0\)",
+    )
+    BAD_INPUT.accepts(
+        f"{nm}: logits +-1e4 (stable)",
+        fn,
+        (np.array([[1e4, -1e4]]), np.array([[0.0, 1.0]])),
+        expected=loss_ref(
+            TF.binary_cross_entropy_with_logits,
+            [[1e4, -1e4]],
+            [[0.0, 1.0]],
+            grad=fn.__name__.endswith("grad"),
+        ),
+    )
+BAD_INPUT.accepts(
+    "F.binary_cross_entropy: prob exactly 0 and 1 (log clamped at -100)",
+    F.binary_cross_entropy,
+    (np.array([0.0, 1.0]), np.array([1.0, 0.0])),
+    expected=lambda: 100.0,
+)
+
+for f in (F.cross_entropy, F.cross_entropy_grad):
+    nm = f"F.{f.__name__}"
+    g = f is F.cross_entropy_grad
+    BAD_INPUT.raises(
+        f"{nm}: class index = C",
+        f,
+        (X23, [0, 3]),
+        match=(
+            r"^target must hold class indices in \[0, 2\] \(logits has 3 classes\), got 3 at index "
+            r"1"
+        ),
+    )
+    BAD_INPUT.raises(
+        f"{nm}: class index -1",
+        f,
+        (X23, [-1, 0]),
+        match=r"^target must hold class indices in \[0, 2\] .*got -1 at index 0",
+    )
+    BAD_INPUT.raises(
+        f"{nm}: class index 1.5",
+        f,
+        (X23, [0, 1.5]),
+        match=r"^target must hold integer class indices, got 1\.5 at index 1",
+    )
+    BAD_INPUT.raises(
+        f"{nm}: batch sizes differ",
+        f,
+        (X23, [0, 1, 2]),
+        match=r"^target must have shape \(2,\), got an array of shape \(3,\)",
+    )
+    BAD_INPUT.raises(
+        f"{nm}: target (N, 1)",
+        f,
+        (X23, [[0], [1]]),
+        match=r"^target must have shape \(2, 3\), got an array of shape \(2, 1\)",
+    )
+    BAD_INPUT.raises(
+        f"{nm}: target 3-D",
+        f,
+        (X23, np.zeros((2, 3, 1))),
+        match=r"^target must be 1-D or 2-D, got an array of shape \(2, 3, 1\)",
+    )
+    BAD_INPUT.raises(
+        f"{nm}: logits 1-D (one sample)",
+        f,
+        (X23[0], [2]),
+        match=r"^logits must be 2-D, got an array of shape \(3,\)",
+    )
+    BAD_INPUT.raises(
+        f"{nm}: probabilities above 1",
+        f,
+        (X23, 2 * np.eye(3)[CE_T]),
+        match=r"^target must hold probabilities in \[0, 1\], got 2\.0 at index \(0, 2\)",
+    )
+    BAD_INPUT.raises(
+        f"{nm}: logits a torch tensor",
+        f,
+        (TORCH[:2], CE_T),
+        exc=TypeError,
+        match=rf"^logits {NUMPY_HINT}",
+    )
+    BAD_INPUT.raises(
+        f"{nm}: target a torch tensor of labels",
+        f,
+        (X23, torch.tensor([2, 0])),
+        exc=TypeError,
+        match=rf"^target {NUMPY_HINT}",
+    )
+    BAD_INPUT.raises(
+        f"{nm}: logits NaN",
+        f,
+        (np.where(X23 > 1.9, np.nan, X23), CE_T),
+        match=r"^logits must be finite, got nan at index \(0, 2\)",
+    )
+    BAD_INPUT.raises(
+        f"{nm}: empty batch",
+        f,
+        (np.zeros((0, 3)), np.zeros(0)),
+        match=r"^logits must not be empty, got an array of shape \(0, 3\)",
+    )
+    BAD_INPUT.raises(
+        f"{nm}: reduction 'batchmean'",
+        f,
+        (X23, CE_T, "batchmean"),
+        match=r"^reduction must be .*got 'batchmean'",
+    )
+    BAD_INPUT.accepts(
+        f"{nm}: list logits, list labels",
+        f,
+        (X23.tolist(), CE_T.tolist()),
+        expected=ce_ref(X23, CE_T, grad=g),
+    )
+    BAD_INPUT.accepts(
+        f"{nm}: labels as floats 2.0, 0.0",
+        f,
+        (X23, CE_T.astype(float)),
+        expected=ce_ref(X23, CE_T, grad=g),
+    )
+    BAD_INPUT.accepts(
+        f"{nm}: one-hot target", f, (X23, np.eye(3)[CE_T]), expected=ce_ref(X23, CE_T, grad=g)
+    )
+    BAD_INPUT.accepts(
+        f"{nm}: soft target, reduction='sum'",
+        f,
+        (X23, P[:, :1] * np.eye(3)[CE_T] + (1 - P[:, :1]) / 3 * 0),
+        {"reduction": "sum"},
+        expected=ce_ref(X23, P[:, :1] * np.eye(3)[CE_T], "sum", grad=g),
+    )
+    BAD_INPUT.accepts(f"{nm}: integer logits", f, (XI, CE_T), expected=ce_ref(XI, CE_T, grad=g))
+BAD_INPUT.accepts(
+    "F.cross_entropy: reduction='none'",
+    F.cross_entropy,
+    (X23, CE_T, "none"),
+    expected=ce_ref(X23, CE_T, "none"),
+)
+BAD_INPUT.accepts(
+    "F.cross_entropy_grad: float32 logits, int labels: float32",
+    F.cross_entropy_grad,
+    (X32, CE_T),
+    expected=ce_ref(X32, CE_T, grad=True, dtype=torch.float32),
+    rtol=1e-5,
+    atol=1e-6,
+)
+BAD_INPUT.accepts(
+    "F.cross_entropy_grad: float32 logits, one-hot float64: float32",
+    F.cross_entropy_grad,
+    (X32, np.eye(3)[CE_T]),
+    expected=ce_ref(X32, CE_T, grad=True, dtype=torch.float32),
+    rtol=1e-5,
+    atol=1e-6,
+)
+
+test_bad_input_raises_one_clear_error, test_legitimate_input_gives_the_reference_result = (
+    BAD_INPUT.tests()
+)

@@ -12,9 +12,11 @@ import math
 import numpy as np
 import pytest
 import torch
+from helpers import BadInputs
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bpcourse import nn
 from bpcourse.nn import Parameter, init
 
 NONLINEARITIES = ["linear", "conv1d", "conv_transpose3d", "sigmoid", "tanh", "relu", "selu"]
@@ -146,3 +148,146 @@ def test_errors():
         init.normal_(np.empty(3), rng="seed")
     with pytest.warns(UserWarning, match="zero-element"):
         init.kaiming_normal_(np.empty((0, 3)))
+
+
+# --- bad input: one clear error, or the reference result (runner: tests/helpers.py) ---------------
+BAD_INPUT = BadInputs()
+
+W = np.zeros((2, 3))
+for fname in (
+    "xavier_uniform_",
+    "xavier_normal_",
+    "kaiming_uniform_",
+    "kaiming_normal_",
+    "uniform_",
+    "normal_",
+    "zeros_",
+    "ones_",
+):
+    fn = getattr(init, fname)
+    BAD_INPUT.raises(
+        f"init.{fname}(a list)",
+        fn,
+        ([[0.0, 0.0]],),
+        exc=TypeError,
+        match=r"^tensor must be a Parameter or a numpy array \(filled in place\), got list",
+    )
+    BAD_INPUT.raises(
+        f"init.{fname}(torch tensor)",
+        fn,
+        (torch.zeros(2, 3),),
+        exc=TypeError,
+        match=(
+            r"^tensor must be a Parameter or a numpy array .*got Tensor; call "
+            r"\.detach\(\)\.numpy\(\) first"
+        ),
+    )
+    BAD_INPUT.raises(
+        f"init.{fname}(integer array)",
+        fn,
+        (np.zeros((2, 3), dtype=int),),
+        exc=TypeError,
+        match=r"^tensor must have dtype float32 or float64, got int64",
+    )
+for fname in ("xavier_uniform_", "xavier_normal_", "kaiming_uniform_", "kaiming_normal_"):
+    BAD_INPUT.raises(
+        f"init.{fname}(a bias (3,))",
+        getattr(init, fname),
+        (np.zeros(3),),
+        match=(
+            r"^Fan in and fan out can not be computed for tensor with fewer than 2 dimensions "
+            r"\(got shape \(3,\)\)"
+        ),
+    )
+    BAD_INPUT.raises(
+        f"init.{fname}(rng='0')",
+        getattr(init, fname),
+        (np.zeros((2, 3)),),
+        {"rng": "0"},
+        exc=TypeError,
+        match=r"^rng must be a np\.random\.Generator, an int seed or None, got '0'",
+    )
+BAD_INPUT.raises(
+    "init.kaiming_uniform_(mode='fan')",
+    init.kaiming_uniform_,
+    (np.zeros((2, 3)),),
+    {"mode": "fan"},
+    match=r"^Mode fan not supported, please use one of \['fan_in', 'fan_out'\]",
+)
+BAD_INPUT.raises(
+    "init.kaiming_normal_(nonlinearity='gelu')",
+    init.kaiming_normal_,
+    (np.zeros((2, 3)),),
+    {"nonlinearity": "gelu"},
+    match=r"^Unsupported nonlinearity 'gelu'; expected one of: .*relu",
+)
+BAD_INPUT.raises(
+    "init.calculate_gain('softmax')",
+    init.calculate_gain,
+    ("softmax",),
+    match=r"^Unsupported nonlinearity 'softmax'",
+)
+BAD_INPUT.raises(
+    "init.calculate_gain('leaky_relu', '0.2')",
+    init.calculate_gain,
+    ("leaky_relu", "0.2"),
+    match=r"^negative_slope 0\.2 not a valid number",
+)
+BAD_INPUT.raises(
+    "init.calculate_fan_in_and_fan_out(scalar array)",
+    init.calculate_fan_in_and_fan_out,
+    (np.zeros(()),),
+    match=r"fewer than 2 dimensions \(got shape \(\)\)",
+)
+BAD_INPUT.raises(
+    "init.normal_(std=-1)",
+    init.normal_,
+    (np.zeros((2, 3)),),
+    {"std": -1.0},
+    match=r"^std must be >= 0, got -1",
+)
+BAD_INPUT.raises(
+    "init.uniform_(a=1, b=0)",
+    init.uniform_,
+    (np.zeros((2, 3)), 1.0, 0.0),
+    match=r"^uniform_ expects a <= b, got a=1\.0 > b=0\.0",
+)
+BAD_INPUT.raises(
+    "init.constant_(val='1')",
+    init.constant_,
+    (np.zeros((2, 3)), "1"),
+    exc=TypeError,
+    match=r"^val must be a (real )?number, got '1'",
+)
+BAD_INPUT.raises(
+    "init.xavier_uniform_(gain='1')",
+    init.xavier_uniform_,
+    (np.zeros((2, 3)),),
+    {"gain": "1"},
+    exc=TypeError,
+    match=r"^gain must be a (real )?number, got '1'",
+)
+BAD_INPUT.accepts(
+    "init.xavier_uniform_(Parameter, rng=0): fills .data in the torch bound",
+    lambda: bool(
+        np.abs(init.xavier_uniform_(nn.Parameter(np.zeros((20, 30))), rng=0).data).max()
+        <= np.sqrt(6 / 50)
+    ),
+    expected=lambda: True,
+)
+BAD_INPUT.accepts(
+    "init.calculate_gain('leaky_relu', 0.2) (an int-free float)",
+    init.calculate_gain,
+    ("leaky_relu", 0.2),
+    expected=lambda: torch.nn.init.calculate_gain("leaky_relu", 0.2),
+)
+BAD_INPUT.accepts(
+    "init.calculate_fan_in_and_fan_out: (out, in, k)",
+    init.calculate_fan_in_and_fan_out,
+    (np.zeros((4, 3, 5)),),
+    expected=lambda: np.array(torch.nn.init._calculate_fan_in_and_fan_out(torch.zeros(4, 3, 5))),
+)
+
+test_bad_input_raises_one_clear_error, test_legitimate_input_gives_the_reference_result = (
+    BAD_INPUT.tests()
+)

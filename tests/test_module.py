@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import torch
+from helpers import NUMPY_HINT, X23, BadInputs
 
 from bpcourse import nn, optim
 from bpcourse.nn import Parameter
@@ -61,3 +63,43 @@ def test_optimizer_step_after_zero_grad_without_backward_sees_zeros():
     opt.zero_grad()  # a None gradient stays None and is skipped
     assert p.grad is None
     opt.step()
+
+
+# --- bad input: one clear error, or the reference result (runner: tests/helpers.py) ---------------
+BAD_INPUT = BadInputs()
+
+BAD_INPUT.raises(
+    "Parameter(torch tensor)",
+    nn.Parameter,
+    (torch.ones(2),),
+    exc=TypeError,
+    match=rf"^parameter {NUMPY_HINT}",
+)
+BAD_INPUT.raises(
+    "Parameter('1.0')",
+    nn.Parameter,
+    ("1.0",),
+    exc=TypeError,
+    match=r"^parameter must be an array of numbers, got str",
+)
+BAD_INPUT.raises(
+    "Parameter(NaN)",
+    nn.Parameter,
+    ([1.0, np.nan],),
+    match=r"^parameter must be finite, got nan at index \(1,\)",
+)
+BAD_INPUT.raises(
+    "Module().forward (not written)",
+    lambda: nn.Module()(X23),
+    exc=NotImplementedError,
+    match=r"^Module\.forward is not written",
+)
+BAD_INPUT.accepts(
+    "Parameter(list of ints): float64 data, zero grad",
+    lambda: (lambda p: np.stack([p.data, p.grad]))(nn.Parameter([1, 2])),
+    expected=lambda: np.array([[1.0, 2.0], [0.0, 0.0]]),
+)
+
+test_bad_input_raises_one_clear_error, test_legitimate_input_gives_the_reference_result = (
+    BAD_INPUT.tests()
+)

@@ -8,7 +8,33 @@ import warnings
 import numpy as np
 import pytest
 import torch
-from helpers import ATOL, RTOL, assert_same
+import torch.nn.functional as TF
+from helpers import (
+    ATOL,
+    CE_T,
+    G23,
+    NAN,
+    NUMPY_HINT,
+    RTOL,
+    TORCH,
+    X23,
+    X32,
+    XI,
+    XM,
+    BadInputs,
+    P,
+    T,
+    Y,
+    assert_same,
+    backward_before_forward,
+    ce_ref,
+    forward_backward,
+    forward_backward_twice,
+    fresh_linear,
+    loss_ref,
+    tgrad,
+    tt,
+)
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -387,47 +413,6 @@ def forwarded(module, x):
     return module
 
 
-BAD = [
-    (lambda: nn.Linear(3, 2, rng=0)(np.ones((4, 5))), ValueError, r"x must have shape \(N, 3\), got .*\(4, 5\)"),
-    (lambda: nn.Linear(3, 2, rng=0)(np.ones(3)), ValueError, r"x must be 2-D, got .*\(3,\)"),
-    (lambda: nn.Linear(3, 2, rng=0)(np.ones((0, 3))), ValueError, r"x must not be empty"),
-    (lambda: nn.Linear(3, 2, rng=0)([[1.0, np.nan, 0.0]]), ValueError, r"x must be finite, got nan at index \(0, 1\)"),
-    (lambda: nn.Linear(3, 2, rng=0)(torch.ones(1, 3)), TypeError, r"x.detach\(\).numpy\(\)"),
-    (lambda: nn.Linear(0, 2), ValueError, r"in_features must be at least 1, got 0"),
-    (lambda: nn.Linear(3, 2.5), TypeError, r"out_features must be an int, got 2.5"),
-    (lambda: nn.Linear(3, 2, dtype=np.int64), TypeError, r"dtype must be np.float32 or np.float64"),
-    (lambda: nn.Linear(3, 2, rng="seed"), TypeError, r"rng must be a np.random.Generator"),
-    (lambda: nn.Linear(3, 2, rng=0).backward(np.ones((4, 2))), RuntimeError, r"Linear.backward called before forward"),
-    (lambda: nn.ReLU().backward(np.ones(2)), RuntimeError, r"ReLU.backward called before forward"),
-    (lambda: nn.Sigmoid().backward(np.ones(2)), RuntimeError, r"Sigmoid.backward called before forward"),
-    (lambda: nn.MSELoss().backward(), RuntimeError, r"MSELoss.backward called before forward"),
-    (lambda: nn.Sequential(nn.Linear(2, 2, rng=0)).backward(np.ones((1, 2))), RuntimeError, r"before forward"),
-    (lambda: forwarded(nn.Linear(3, 2, rng=0), np.ones((4, 3))).backward(np.ones((2, 4))), ValueError, r"grad_output must have shape \(4, 2\), got .*\(2, 4\)"),
-    (lambda: forwarded(nn.Linear(3, 2, rng=0), np.ones((4, 3))).backward(np.ones(2)), ValueError, r"grad_output must have shape \(4, 2\)"),
-    (lambda: forwarded(nn.Tanh(), np.ones((4, 3))).backward(np.ones((1, 3))), ValueError, r"grad_output must have shape \(4, 3\)"),
-    (lambda: forwarded(nn.Linear(3, 2, rng=0), np.ones((4, 3))).backward(np.ones((4, 2)), np.ones(2)), TypeError, r"input_grad must be True or False, got array"),
-    (lambda: forwarded(nn.Sequential(nn.Linear(3, 2, rng=0)), np.ones((4, 3))).backward(np.ones((4, 2)), "no"), TypeError, r"input_grad must be True or False, got 'no'"),
-    (lambda: forwarded(nn.ReLU(), np.ones((4, 1))).backward(np.ones(4)), ValueError, r"grad_output must have shape \(4, 1\)"),
-    (lambda: nn.Sequential(nn.ReLU(), "relu"), TypeError, r"got str at position 1"),
-    (lambda: nn.LeakyReLU("0.1"), TypeError, r"negative_slope must be a number"),
-    (lambda: nn.MSELoss(reduction="average"), ValueError, r"reduction must be"),
-    (lambda: nn.MSELoss()(np.ones((4, 1)), np.ones(4)), ValueError, r"target must have shape \(4, 1\)"),
-    (lambda: nn.BCELoss()(np.array([0.5, 1.2]), np.ones(2)), ValueError, r"prob must hold probabilities in \[0, 1\], got 1.2 at index \(1,\)"),
-    (lambda: nn.BCEWithLogitsLoss()(np.ones(2), np.array([0.0, 3.0])), ValueError, r"target must hold probabilities"),
-    (lambda: nn.CrossEntropyLoss()(np.ones((3, 4)), [0, 1, 4]), ValueError, r"target must hold class indices in \[0, 3\].*got 4 at index 2"),
-    (lambda: nn.CrossEntropyLoss()(np.ones((3, 4)), [0, 1]), ValueError, r"target must have shape \(3,\)"),
-    (lambda: nn.CrossEntropyLoss()(np.ones((3, 4)), [0, 1, 0.5]), ValueError, r"integer class indices"),
-    (lambda: nn.CrossEntropyLoss()(np.ones(4), [0]), ValueError, r"logits must be 2-D"),
-    (lambda: nn.CrossEntropyLoss()(np.zeros((0, 4)), np.zeros(0)), ValueError, r"logits must not be empty"),
-]  # fmt: skip
-
-
-@pytest.mark.parametrize(("call", "error", "message"), BAD)
-def test_bad_input_gives_one_clear_error(call, error, message):
-    with pytest.raises(error, match=message):
-        call()
-
-
 def test_loss_grad_output_must_match_the_loss_shape():
     crit = nn.MSELoss()
     crit(np.ones(3), np.zeros(3))
@@ -526,7 +511,8 @@ def test_calculate_gain_lists_what_it_knows():
         init.calculate_gain("gelu")
     assert str(info.value) == (
         "Unsupported nonlinearity 'gelu'; expected one of: linear, conv1d, conv2d, conv3d, "
-        "conv_transpose1d, conv_transpose2d, conv_transpose3d, sigmoid, tanh, relu, leaky_relu, selu"
+        "conv_transpose1d, conv_transpose2d, conv_transpose3d, sigmoid, tanh, relu, "
+        "leaky_relu, selu"
     )
 
 
@@ -685,3 +671,654 @@ def test_an_empty_gradient_array_adds_nothing_to_the_norm():
     from bpcourse.nn import utils
 
     assert utils.get_total_norm([np.zeros(0), np.array([3.0, 4.0])]) == 5.0
+
+
+# --- bad input: one clear error, or the reference result (runner: tests/helpers.py) ---------------
+# ``backward`` twice is documented here as what torch does with ``retain_graph=True``: parameter
+# gradients accumulate (``+=``), the returned input gradient is the same each time.
+BAD_INPUT = BadInputs()
+
+# Shapes, values and types that each function or layer must refuse by name.
+BAD_INPUT.raises(
+    "Linear(3, 2)(ones((4, 5)))",
+    lambda: nn.Linear(3, 2, rng=0)(np.ones((4, 5))),
+    exc=ValueError,
+    match=r"x must have shape \(N, 3\), got .*\(4, 5\)",
+)
+BAD_INPUT.raises(
+    "Linear(3, 2)(ones(3))",
+    lambda: nn.Linear(3, 2, rng=0)(np.ones(3)),
+    exc=ValueError,
+    match=r"x must be 2-D, got .*\(3,\)",
+)
+BAD_INPUT.raises(
+    "Linear(3, 2)(ones((0, 3)))",
+    lambda: nn.Linear(3, 2, rng=0)(np.ones((0, 3))),
+    exc=ValueError,
+    match=r"x must not be empty",
+)
+BAD_INPUT.raises(
+    "Linear(3, 2)([[1.0, np.nan, 0.0]])",
+    lambda: nn.Linear(3, 2, rng=0)([[1.0, np.nan, 0.0]]),
+    exc=ValueError,
+    match=r"x must be finite, got nan at index \(0, 1\)",
+)
+BAD_INPUT.raises(
+    "Linear(3, 2)(torch.ones(1, 3))",
+    lambda: nn.Linear(3, 2, rng=0)(torch.ones(1, 3)),
+    exc=TypeError,
+    match=r"x.detach\(\).numpy\(\)",
+)
+BAD_INPUT.raises(
+    "Linear(3, 2.5)",
+    lambda: nn.Linear(3, 2.5),
+    exc=TypeError,
+    match=r"out_features must be an int, got 2.5",
+)
+BAD_INPUT.raises(
+    "Linear(3, 2, dtype=np.int64)",
+    lambda: nn.Linear(3, 2, dtype=np.int64),
+    exc=TypeError,
+    match=r"dtype must be np.float32 or np.float64",
+)
+BAD_INPUT.raises(
+    'Linear(3, 2, rng="seed")',
+    lambda: nn.Linear(3, 2, rng="seed"),
+    exc=TypeError,
+    match=r"rng must be a np.random.Generator",
+)
+BAD_INPUT.raises(
+    "Linear(3, 2).backward(ones((4, 2)))",
+    lambda: nn.Linear(3, 2, rng=0).backward(np.ones((4, 2))),
+    exc=RuntimeError,
+    match=r"Linear.backward called before forward",
+)
+BAD_INPUT.raises(
+    "ReLU().backward(ones(2))",
+    lambda: nn.ReLU().backward(np.ones(2)),
+    exc=RuntimeError,
+    match=r"ReLU.backward called before forward",
+)
+BAD_INPUT.raises(
+    "Sigmoid().backward(ones(2))",
+    lambda: nn.Sigmoid().backward(np.ones(2)),
+    exc=RuntimeError,
+    match=r"Sigmoid.backward called before forward",
+)
+BAD_INPUT.raises(
+    "MSELoss().backward()",
+    lambda: nn.MSELoss().backward(),
+    exc=RuntimeError,
+    match=r"MSELoss.backward called before forward",
+)
+BAD_INPUT.raises(
+    "Sequential(Linear(2, 2)).backward(ones((1, 2)))",
+    lambda: nn.Sequential(nn.Linear(2, 2, rng=0)).backward(np.ones((1, 2))),
+    exc=RuntimeError,
+    match=r"before forward",
+)
+BAD_INPUT.raises(
+    "Linear(3, 2)(x: (4, 3)).backward(ones((2, 4)))",
+    lambda: forwarded(nn.Linear(3, 2, rng=0), np.ones((4, 3))).backward(np.ones((2, 4))),
+    exc=ValueError,
+    match=r"grad_output must have shape \(4, 2\), got .*\(2, 4\)",
+)
+BAD_INPUT.raises(
+    "Linear(3, 2)(x: (4, 3)).backward(ones(2))",
+    lambda: forwarded(nn.Linear(3, 2, rng=0), np.ones((4, 3))).backward(np.ones(2)),
+    exc=ValueError,
+    match=r"grad_output must have shape \(4, 2\)",
+)
+BAD_INPUT.raises(
+    "Tanh()(x: (4, 3)).backward(ones((1, 3)))",
+    lambda: forwarded(nn.Tanh(), np.ones((4, 3))).backward(np.ones((1, 3))),
+    exc=ValueError,
+    match=r"grad_output must have shape \(4, 3\)",
+)
+BAD_INPUT.raises(
+    "Linear(3, 2)(x: (4, 3)).backward(ones((4, 2)), ones(2))",
+    lambda: forwarded(nn.Linear(3, 2, rng=0), np.ones((4, 3))).backward(
+        np.ones((4, 2)), np.ones(2)
+    ),
+    exc=TypeError,
+    match=r"input_grad must be True or False, got array",
+)
+BAD_INPUT.raises(
+    'forwarded(Sequential(Linear(3, 2)), ones((4, 3))).backward(ones((4, 2)), "no")',
+    lambda: forwarded(nn.Sequential(nn.Linear(3, 2, rng=0)), np.ones((4, 3))).backward(
+        np.ones((4, 2)), "no"
+    ),
+    exc=TypeError,
+    match=r"input_grad must be True or False, got 'no'",
+)
+BAD_INPUT.raises(
+    "ReLU()(x: (4, 1)).backward(ones(4))",
+    lambda: forwarded(nn.ReLU(), np.ones((4, 1))).backward(np.ones(4)),
+    exc=ValueError,
+    match=r"grad_output must have shape \(4, 1\)",
+)
+BAD_INPUT.raises(
+    'Sequential(ReLU(), "relu")',
+    lambda: nn.Sequential(nn.ReLU(), "relu"),
+    exc=TypeError,
+    match=r"got str at position 1",
+)
+BAD_INPUT.raises(
+    'LeakyReLU("0.1")',
+    lambda: nn.LeakyReLU("0.1"),
+    exc=TypeError,
+    match=r"negative_slope must be a number",
+)
+BAD_INPUT.raises(
+    'MSELoss(reduction="average")',
+    lambda: nn.MSELoss(reduction="average"),
+    exc=ValueError,
+    match=r"reduction must be",
+)
+BAD_INPUT.raises(
+    "MSELoss()(ones((4, 1)), ones(4))",
+    lambda: nn.MSELoss()(np.ones((4, 1)), np.ones(4)),
+    exc=ValueError,
+    match=r"target must have shape \(4, 1\)",
+)
+BAD_INPUT.raises(
+    "BCELoss()(np.array([0.5, 1.2]), ones(2))",
+    lambda: nn.BCELoss()(np.array([0.5, 1.2]), np.ones(2)),
+    exc=ValueError,
+    match=r"prob must hold probabilities in \[0, 1\], got 1.2 at index \(1,\)",
+)
+BAD_INPUT.raises(
+    "BCEWithLogitsLoss()(ones(2), np.array([0.0, 3.0]))",
+    lambda: nn.BCEWithLogitsLoss()(np.ones(2), np.array([0.0, 3.0])),
+    exc=ValueError,
+    match=r"target must hold probabilities",
+)
+BAD_INPUT.raises(
+    "CrossEntropyLoss()(ones((3, 4)), [0, 1, 4])",
+    lambda: nn.CrossEntropyLoss()(np.ones((3, 4)), [0, 1, 4]),
+    exc=ValueError,
+    match=r"target must hold class indices in \[0, 3\].*got 4 at index 2",
+)
+BAD_INPUT.raises(
+    "CrossEntropyLoss()(ones((3, 4)), [0, 1])",
+    lambda: nn.CrossEntropyLoss()(np.ones((3, 4)), [0, 1]),
+    exc=ValueError,
+    match=r"target must have shape \(3,\)",
+)
+BAD_INPUT.raises(
+    "CrossEntropyLoss()(ones((3, 4)), [0, 1, 0.5])",
+    lambda: nn.CrossEntropyLoss()(np.ones((3, 4)), [0, 1, 0.5]),
+    exc=ValueError,
+    match=r"integer class indices",
+)
+BAD_INPUT.raises(
+    "CrossEntropyLoss()(ones(4), [0])",
+    lambda: nn.CrossEntropyLoss()(np.ones(4), [0]),
+    exc=ValueError,
+    match=r"logits must be 2-D",
+)
+BAD_INPUT.raises(
+    "CrossEntropyLoss()(np.zeros((0, 4)), np.zeros(0))",
+    lambda: nn.CrossEntropyLoss()(np.zeros((0, 4)), np.zeros(0)),
+    exc=ValueError,
+    match=r"logits must not be empty",
+)
+
+
+def linear_ref(x, dtype=T):
+    lin = fresh_linear()
+    return lambda: (tt(x, dtype) @ tt(lin.weight.data, dtype).T + tt(lin.bias.data, dtype)).numpy()
+
+
+def linear_grads_ref(x, g, times=1):
+    def ref():
+        lin = fresh_linear()
+        W = tt(lin.weight.data, grad=True)
+        out = tt(x) @ W.T + tt(lin.bias.data)
+        (gw,) = torch.autograd.grad((out * tt(g)).sum(), W)
+        return times * gw.numpy()
+
+    return ref
+
+
+G22 = np.array([[1.0, -1.0], [0.5, 2.0]])
+BAD_INPUT.raises(
+    "Linear(x): 4 features for in_features=3",
+    lambda x: fresh_linear()(x),
+    (np.ones((2, 4)),),
+    match=r"^x must have shape \(N, 3\), got an array of shape \(2, 4\)",
+)
+BAD_INPUT.raises(
+    "Linear(x): one sample as 1-D",
+    lambda x: fresh_linear()(x),
+    (np.ones(3),),
+    match=r"^x must be 2-D, got an array of shape \(3,\)",
+)
+BAD_INPUT.raises(
+    "Linear(x): x transposed",
+    lambda x: fresh_linear()(x),
+    (np.ones((3, 2)),),
+    match=r"^x must have shape \(N, 3\), got an array of shape \(3, 2\)",
+)
+BAD_INPUT.raises(
+    "Linear(x): torch tensor",
+    lambda x: fresh_linear()(x),
+    (TORCH,),
+    exc=TypeError,
+    match=rf"^x {NUMPY_HINT}",
+)
+BAD_INPUT.raises(
+    "Linear(x): NaN",
+    lambda x: fresh_linear()(x),
+    (NAN,),
+    match=r"^x must be finite, got nan at index \(0, 1\)",
+)
+BAD_INPUT.raises(
+    "Linear(x): empty batch",
+    lambda x: fresh_linear()(x),
+    (np.zeros((0, 3)),),
+    match=r"^x must not be empty, got an array of shape \(0, 3\)",
+)
+BAD_INPUT.raises(
+    "Linear.backward before forward",
+    backward_before_forward,
+    (fresh_linear(), G22),
+    exc=RuntimeError,
+    match=r"^Linear\.backward called before forward",
+)
+BAD_INPUT.raises(
+    "Linear.backward: grad_output of the input's shape",
+    forward_backward,
+    (fresh_linear(), X23, X23),
+    match=r"^grad_output must have shape \(2, 2\), got an array of shape \(2, 3\)",
+)
+BAD_INPUT.raises(
+    "Linear.backward: grad_output batch differs",
+    forward_backward,
+    (fresh_linear(), X23, np.ones((3, 2))),
+    match=r"^grad_output must have shape \(2, 2\), got an array of shape \(3, 2\)",
+)
+BAD_INPUT.raises(
+    "Linear.backward: grad_output torch",
+    forward_backward,
+    (fresh_linear(), X23, torch.ones(2, 2)),
+    exc=TypeError,
+    match=rf"^grad_output {NUMPY_HINT}",
+)
+BAD_INPUT.raises(
+    "Linear.backward: grad_output NaN",
+    forward_backward,
+    (fresh_linear(), X23, np.array([[np.nan, 1.0], [1.0, 1.0]])),
+    match=r"^grad_output must be finite",
+)
+BAD_INPUT.raises("Linear(0, 2)", nn.Linear, (0, 2), match=r"^in_features must be at least 1, got 0")
+BAD_INPUT.raises(
+    "Linear(3, -1)", nn.Linear, (3, -1), match=r"^out_features must be at least 1, got -1"
+)
+BAD_INPUT.raises(
+    "Linear(3.0, 2)",
+    nn.Linear,
+    (3.0, 2),
+    exc=TypeError,
+    match=r"^in_features must be an int, got 3\.0",
+)
+BAD_INPUT.raises(
+    "Linear(True, 2)",
+    nn.Linear,
+    (True, 2),
+    exc=TypeError,
+    match=r"^in_features must be an int, got True",
+)
+BAD_INPUT.raises(
+    "Linear(3, 2, dtype=int)",
+    nn.Linear,
+    (3, 2),
+    {"dtype": int},
+    exc=TypeError,
+    match=r"^dtype must be np\.float32 or np\.float64, got <class 'int'>",
+)
+BAD_INPUT.raises(
+    "Linear(3, 2, rng='seed')",
+    nn.Linear,
+    (3, 2),
+    {"rng": "seed"},
+    exc=TypeError,
+    match=r"^rng must be a np\.random\.Generator, an int seed or None, got str",
+)
+BAD_INPUT.accepts(
+    "Linear(x): a list", lambda x: fresh_linear()(x), (X23.tolist(),), expected=linear_ref(X23)
+)
+BAD_INPUT.accepts(
+    "Linear(x): integers", lambda x: fresh_linear()(x), (XI,), expected=linear_ref(XI)
+)
+BAD_INPUT.accepts(
+    "Linear(x): float64 x in a float32 layer gives float32",
+    lambda x: fresh_linear(np.float32)(x),
+    (X23,),
+    expected=lambda: (
+        tt(X23, torch.float32) @ tt(fresh_linear(np.float32).weight.data, torch.float32).T
+        + tt(fresh_linear(np.float32).bias.data, torch.float32)
+    ).numpy(),
+    rtol=1e-5,
+    atol=1e-6,
+)
+BAD_INPUT.accepts(
+    "Linear.backward: grad_output a list gives dW",
+    lambda g: (lambda m: (m(X23), m.backward(g), m.weight.grad)[2])(fresh_linear()),
+    (G22.tolist(),),
+    expected=linear_grads_ref(X23, G22),
+)
+BAD_INPUT.accepts(
+    "Linear.backward twice: weight.grad accumulates (2x), like torch with retain_graph",
+    forward_backward_twice,
+    (fresh_linear(), X23, G22),
+    expected=linear_grads_ref(X23, G22, times=2),
+)
+BAD_INPUT.accepts(
+    "Linear.backward twice: the same dL/dx each time",
+    forward_backward_twice,
+    (fresh_linear(), X23, G22),
+    {"what": "input"},
+    expected=lambda: G22 @ fresh_linear().weight.data,
+)
+
+ACTS = {
+    "ReLU": (nn.ReLU, torch.relu),
+    "LeakyReLU": (nn.LeakyReLU, TF.leaky_relu),
+    "Sigmoid": (nn.Sigmoid, torch.sigmoid),
+    "Tanh": (nn.Tanh, torch.tanh),
+}
+for name, (cls, tfn) in ACTS.items():
+    BAD_INPUT.raises(
+        f"{name}.backward before forward",
+        backward_before_forward,
+        (cls(), G23),
+        exc=RuntimeError,
+        match=rf"^{name}\.backward called before forward: run the forward pass",
+    )
+    BAD_INPUT.raises(
+        f"{name}.backward: grad_output transposed",
+        forward_backward,
+        (cls(), X23, G23.T),
+        match=r"^grad_output must have shape \(2, 3\), got an array of shape \(3, 2\)",
+    )
+    BAD_INPUT.raises(
+        f"{name}.backward: grad_output (1, 3) would broadcast",
+        forward_backward,
+        (cls(), X23, G23[:1]),
+        match=r"^grad_output must have shape \(2, 3\), got an array of shape \(1, 3\)",
+    )
+    BAD_INPUT.raises(
+        f"{name}(x): torch tensor",
+        lambda x, cls=cls: cls()(x),
+        (TORCH,),
+        exc=TypeError,
+        match=rf"^x {NUMPY_HINT}",
+    )
+    BAD_INPUT.raises(
+        f"{name}(x): NaN", lambda x, cls=cls: cls()(x), (NAN,), match=r"^x must be finite"
+    )
+    BAD_INPUT.accepts(
+        f"{name}(x): integers",
+        lambda x, cls=cls: cls()(x),
+        (XI,),
+        expected=lambda tfn=tfn: tfn(tt(XI)).numpy(),
+    )
+    BAD_INPUT.accepts(
+        f"{name}.backward: list grad_output",
+        forward_backward,
+        (cls(), X23, G23.tolist()),
+        expected=lambda tfn=tfn: tgrad(lambda x: tfn(x) * tt(G23), X23),
+    )
+    BAD_INPUT.accepts(
+        f"{name}.backward: float32 forward keeps float32",
+        forward_backward,
+        (cls(), X32, G23),
+        expected=lambda tfn=tfn: tgrad(
+            lambda x: tfn(x) * tt(G23, torch.float32), X32, dtype=torch.float32
+        ),
+        rtol=1e-5,
+        atol=1e-6,
+    )
+    BAD_INPUT.accepts(
+        f"{name}.backward twice: the same dL/dx (no state)",
+        forward_backward_twice,
+        (cls(), X23, G23),
+        {"what": "input"},
+        expected=lambda tfn=tfn: tgrad(lambda x: tfn(x) * tt(G23), X23),
+    )
+BAD_INPUT.raises(
+    "LeakyReLU('0.1')",
+    nn.LeakyReLU,
+    ("0.1",),
+    exc=TypeError,
+    match=r"^negative_slope must be a number, got '0\.1'",
+)
+BAD_INPUT.raises(
+    "LeakyReLU(nan)", nn.LeakyReLU, (np.nan,), match=r"^negative_slope must be finite, got nan"
+)
+
+BAD_INPUT.raises(
+    "Sequential(Linear, a function)",
+    nn.Sequential,
+    (fresh_linear(), np.tanh),
+    exc=TypeError,
+    match=r"^Sequential takes bpcourse\.nn modules, got ufunc at position 1",
+)
+BAD_INPUT.raises(
+    "Sequential(torch.nn.Linear)",
+    nn.Sequential,
+    (torch.nn.Linear(2, 2),),
+    exc=TypeError,
+    match=r"^Sequential takes bpcourse\.nn modules, got Linear at position 0",
+)
+BAD_INPUT.raises(
+    "Sequential[5] of 2",
+    lambda s: s[5],
+    (nn.Sequential(nn.ReLU(), nn.Tanh()),),
+    exc=IndexError,
+    match=r"^index 5 is out of range for a Sequential of 2",
+)
+BAD_INPUT.raises(
+    "Sequential['0']",
+    lambda s: s["0"],
+    (nn.Sequential(nn.ReLU()),),
+    exc=TypeError,
+    match=r"^Sequential index must be an int or a slice, got '0'",
+)
+BAD_INPUT.raises(
+    "Sequential.backward before forward",
+    backward_before_forward,
+    (nn.Sequential(fresh_linear(), nn.ReLU()), G22),
+    exc=RuntimeError,
+    match=r"^ReLU\.backward called before forward",
+)
+BAD_INPUT.raises(
+    "Sequential(x): wrong features named by the layer's argument",
+    lambda x: nn.Sequential(fresh_linear(), nn.ReLU())(x),
+    (np.ones((2, 5)),),
+    match=r"^x must have shape \(N, 3\), got an array of shape \(2, 5\)",
+)
+BAD_INPUT.accepts(
+    "Sequential.backward twice: 0.weight.grad accumulates (2x)",
+    forward_backward_twice,
+    (nn.Sequential(fresh_linear()), X23, G22),
+    expected=linear_grads_ref(X23, G22, times=2),
+)
+
+# --- losses as modules ----------------------------------------------------------------------
+LOSS_MODULES = {
+    "MSELoss": (nn.MSELoss, "pred", TF.mse_loss, XM, Y),
+    "BCELoss": (nn.BCELoss, "prob", TF.binary_cross_entropy, P, Y),
+    "BCEWithLogitsLoss": (
+        nn.BCEWithLogitsLoss,
+        "logits",
+        TF.binary_cross_entropy_with_logits,
+        X23[:, :2],
+        Y,
+    ),
+}
+
+
+def loss_backward(crit, p, t, grad_output=None):
+    crit(p, t)
+    return crit.backward(grad_output)
+
+
+def loss_backward_twice(crit, p, t):
+    crit(p, t)
+    crit.backward()
+    return crit.backward()
+
+
+for name, (cls, arg, tloss, p, t) in LOSS_MODULES.items():
+    BAD_INPUT.raises(
+        f"{name}(reduction='avg')",
+        cls,
+        (),
+        {"reduction": "avg"},
+        match=r"""^reduction must be "mean", "sum" or "none", got 'avg'""",
+    )
+    BAD_INPUT.raises(
+        f"{name}(reduction=None)",
+        cls,
+        (),
+        {"reduction": None},
+        match=r"^reduction must be .*got None",
+    )
+    BAD_INPUT.raises(
+        f"{name}: target batch differs",
+        lambda p, t, cls=cls: cls()(p, t),
+        (p, t[:1]),
+        match=r"^target must have shape \(2, 2\), got an array of shape \(1, 2\)",
+    )
+    BAD_INPUT.raises(
+        f"{name}: (N,) target for (N, 1) output",
+        lambda p, t, cls=cls: cls()(p, t),
+        (p[:, :1], t[:, 0]),
+        match=r"^target must have shape \(2, 1\), got an array of shape \(2,\)",
+    )
+    BAD_INPUT.raises(
+        f"{name}: {arg} torch",
+        lambda p, t, cls=cls: cls()(p, t),
+        (tt(p), t),
+        exc=TypeError,
+        match=rf"^{arg} {NUMPY_HINT}",
+    )
+    BAD_INPUT.raises(
+        f"{name}.backward before forward",
+        lambda cls=cls: cls().backward(),
+        exc=RuntimeError,
+        match=rf"^{name}\.backward called before forward",
+    )
+    BAD_INPUT.raises(
+        f"{name}.backward: grad_output (2,) for a mean",
+        loss_backward,
+        (cls(), p, t, np.ones(2)),
+        match=r"^grad_output must have shape \(\), got an array of shape \(2,\)",
+    )
+    BAD_INPUT.raises(
+        f"{name}(reduction='none').backward: grad_output ()",
+        loss_backward,
+        (cls(reduction="none"), p, t, 1.0),
+        match=r"^grad_output must have shape \(2, 2\), got an array of shape \(\)",
+    )
+    BAD_INPUT.accepts(
+        f"{name}: lists",
+        lambda p, t, cls=cls: cls()(p, t),
+        (p.tolist(), t.tolist()),
+        expected=loss_ref(tloss, p, t),
+    )
+    BAD_INPUT.accepts(
+        f"{name}.backward: dL/dpred",
+        loss_backward,
+        (cls(), p, t),
+        expected=loss_ref(tloss, p, t, grad=True),
+    )
+    BAD_INPUT.accepts(
+        f"{name}.backward(2.0): chain rule",
+        loss_backward,
+        (cls(), p, t, 2.0),
+        expected=lambda tloss=tloss, p=p, t=t: 2 * loss_ref(tloss, p, t, grad=True)(),
+    )
+    BAD_INPUT.accepts(
+        f"{name}.backward twice: the same dL/dpred (a loss keeps nothing)",
+        loss_backward_twice,
+        (cls(), p, t),
+        expected=loss_ref(tloss, p, t, grad=True),
+    )
+    BAD_INPUT.accepts(
+        f"{name}(reduction='none').backward(w): weighted",
+        loss_backward,
+        (cls(reduction="none"), p, t, [[1.0, 2.0], [3.0, 0.5]]),
+        expected=lambda tloss=tloss, p=p, t=t: tgrad(
+            lambda q, y: tloss(q, y, reduction="none") * tt([[1.0, 2.0], [3.0, 0.5]]), p, t
+        ),
+    )
+BAD_INPUT.raises(
+    "BCELoss: prob above 1",
+    lambda: nn.BCELoss()(P + 0.5, Y),
+    match=r"^prob must hold probabilities in \[0, 1\], got 1\.2 .*binary_cross_entropy_with_logits",
+)
+BAD_INPUT.raises(
+    "BCEWithLogitsLoss: target 2",
+    lambda: nn.BCEWithLogitsLoss()(P, 2 * Y),
+    match=r"^target must hold probabilities in \[0, 1\], got 2\.0",
+)
+BAD_INPUT.raises(
+    "CrossEntropyLoss: class index = C",
+    lambda: nn.CrossEntropyLoss()(X23, [0, 3]),
+    match=r"^target must hold class indices in \[0, 2\] \(logits has 3 classes\), got 3 at index 1",
+)
+BAD_INPUT.raises(
+    "CrossEntropyLoss: batch sizes differ",
+    lambda: nn.CrossEntropyLoss()(X23, [0, 1, 2]),
+    match=r"^target must have shape \(2,\), got an array of shape \(3,\)",
+)
+BAD_INPUT.raises(
+    "CrossEntropyLoss: one-hot with too few classes",
+    lambda: nn.CrossEntropyLoss()(X23, np.eye(2)),
+    match=r"^target must have shape \(2, 3\), got an array of shape \(2, 2\)",
+)
+BAD_INPUT.raises(
+    "CrossEntropyLoss(reduction='sum')",
+    nn.CrossEntropyLoss,
+    (),
+    {"reduction": "sum "},
+    match=r"^reduction must be .*got 'sum '",
+)
+BAD_INPUT.raises(
+    "CrossEntropyLoss.backward before forward",
+    lambda: nn.CrossEntropyLoss().backward(),
+    exc=RuntimeError,
+    match=r"^CrossEntropyLoss\.backward called before forward",
+)
+BAD_INPUT.raises(
+    "CrossEntropyLoss(reduction='none').backward: grad_output (3,)",
+    loss_backward,
+    (nn.CrossEntropyLoss(reduction="none"), X23, CE_T, np.ones(3)),
+    match=r"^grad_output must have shape \(2,\), got an array of shape \(3,\)",
+)
+BAD_INPUT.accepts(
+    "CrossEntropyLoss: lists",
+    lambda: nn.CrossEntropyLoss()(X23.tolist(), CE_T.tolist()),
+    expected=ce_ref(X23, CE_T),
+)
+BAD_INPUT.accepts(
+    "CrossEntropyLoss.backward twice: the same dL/dlogits",
+    loss_backward_twice,
+    (nn.CrossEntropyLoss(), X23, CE_T),
+    expected=ce_ref(X23, CE_T, grad=True),
+)
+BAD_INPUT.accepts(
+    "CrossEntropyLoss(reduction='none').backward(w): rows weighted",
+    loss_backward,
+    (nn.CrossEntropyLoss(reduction="none"), X23, CE_T, [2.0, 0.5]),
+    expected=lambda: tgrad(
+        lambda z: TF.cross_entropy(z, torch.tensor([2, 0]), reduction="none") * tt([2.0, 0.5]), X23
+    ),
+)
+
+test_bad_input_raises_one_clear_error, test_legitimate_input_gives_the_reference_result = (
+    BAD_INPUT.tests()
+)

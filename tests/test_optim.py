@@ -18,6 +18,7 @@ import re
 import numpy as np
 import pytest
 import torch
+from helpers import BadInputs, fresh_linear, tt
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import array_shapes
@@ -568,3 +569,345 @@ def test_rmsprop_weight_decay_of_one_is_applied():
     t.grad = torch.tensor([0.5, 0.25], dtype=torch.float64)
     torch.optim.RMSprop([t], lr=0.1, weight_decay=1.0).step()
     np.testing.assert_allclose(p.data, t.detach().numpy(), rtol=1e-10, atol=1e-12)
+
+
+# --- bad input: one clear error, or the reference result (runner: tests/helpers.py) ---------------
+BAD_INPUT = BadInputs()
+
+OPTS = {
+    "SGD": optim.SGD,
+    "Adagrad": optim.Adagrad,
+    "RMSprop": optim.RMSprop,
+    "Adam": optim.Adam,
+    "AdamW": optim.AdamW,
+}
+
+
+def params():
+    return fresh_linear().parameters()
+
+
+def same_param_twice(cls):
+    q = nn.Parameter(np.ones(2))
+    return cls([q, q], lr=0.1)
+
+
+def step_with_grad(cls, grad):
+    q = nn.Parameter(np.ones(2))
+    q.grad = grad
+    return cls([q], lr=0.1).step()
+
+
+for name, cls in OPTS.items():
+    BAD_INPUT.raises(
+        f"{name}([]): no parameters",
+        cls,
+        ([],),
+        {"lr": 0.1},
+        match=rf"^{name}: params is an empty parameter list; nothing to optimize",
+    )
+    BAD_INPUT.raises(
+        f"{name}(empty generator)",
+        cls,
+        ((p for p in ()),),
+        {"lr": 0.1},
+        match=rf"^{name}: params is an empty parameter list",
+    )
+    BAD_INPUT.raises(
+        f"{name}(model)",
+        cls,
+        (fresh_linear(),),
+        {"lr": 0.1},
+        exc=TypeError,
+        match=(
+            rf"^{name}: params must be an iterable of Parameters, got the module Linear; pass "
+            rf"model\.parameters\(\)"
+        ),
+    )
+    BAD_INPUT.raises(
+        f"{name}(one Parameter)",
+        cls,
+        (nn.Parameter(np.ones(2)),),
+        {"lr": 0.1},
+        exc=TypeError,
+        match=(
+            rf"^{name}: params must be an iterable of Parameters, got a single Parameter; wrap it "
+            rf"in a list"
+        ),
+    )
+    BAD_INPUT.raises(
+        f"{name}([array])",
+        cls,
+        ([np.ones(2)],),
+        {"lr": 0.1},
+        exc=TypeError,
+        match=(
+            rf"^{name}: params\[0\] must be a Parameter, got ndarray; wrap arrays in "
+            rf"bpcourse\.nn\.Parameter"
+        ),
+    )
+    BAD_INPUT.raises(
+        f"{name}([torch tensor])",
+        cls,
+        ([torch.ones(2, requires_grad=True)],),
+        {"lr": 0.1},
+        exc=TypeError,
+        match=rf"^{name}: params\[0\] must be a Parameter, got Tensor \(a torch tensor",
+    )
+    BAD_INPUT.raises(
+        f"{name}(param groups)",
+        cls,
+        ([{"params": params()}],),
+        {"lr": 0.1},
+        exc=TypeError,
+        match=rf"^{name}: params\[0\] is a dict; parameter groups are not supported",
+    )
+    BAD_INPUT.raises(
+        f"{name}(the same parameter twice)",
+        same_param_twice,
+        (cls,),
+        match=rf"^{name}: params\[1\] appears twice in params",
+    )
+    BAD_INPUT.raises(
+        f"{name}(lr=-0.1)",
+        cls,
+        (params(),),
+        {"lr": -0.1},
+        match=rf"^{name}: lr must be >= 0, got -0\.1",
+    )
+    BAD_INPUT.raises(
+        f"{name}(lr=nan)",
+        cls,
+        (params(),),
+        {"lr": np.nan},
+        match=rf"^{name}: lr must be >= 0, got nan",
+    )
+    BAD_INPUT.raises(
+        f"{name}(lr='0.1')",
+        cls,
+        (params(),),
+        {"lr": "0.1"},
+        exc=TypeError,
+        match=rf"^{name}: lr must be a real number, got str '0\.1'",
+    )
+    BAD_INPUT.raises(
+        f"{name}(lr=True)",
+        cls,
+        (params(),),
+        {"lr": True},
+        exc=TypeError,
+        match=rf"^{name}: lr must be a real number, got bool True",
+    )
+    BAD_INPUT.raises(
+        f"{name}(weight_decay=-1)",
+        cls,
+        (params(),),
+        {"lr": 0.1, "weight_decay": -1},
+        match=rf"^{name}: weight_decay must be >= 0, got -1",
+    )
+    BAD_INPUT.raises(
+        f"{name}(maximize=1)",
+        cls,
+        (params(),),
+        {"lr": 0.1, "maximize": 1},
+        exc=TypeError,
+        match=rf"^{name}: maximize must be True or False, got 1",
+    )
+    BAD_INPUT.raises(
+        f"{name}.step: .grad of another shape",
+        step_with_grad,
+        (cls, np.ones(3)),
+        match=(
+            r"^params\[0\]\.grad must be an array of shape \(2,\) and dtype float64 \(like "
+            r"\.data\), got shape \(3,\)"
+        ),
+    )
+    BAD_INPUT.raises(
+        f"{name}.step: integer .grad",
+        step_with_grad,
+        (cls, np.ones(2, dtype=int)),
+        match=(
+            r"^params\[0\]\.grad must be an array of shape \(2,\) and dtype float64 .*got shape "
+            r"\(2,\) and dtype int64"
+        ),
+    )
+    BAD_INPUT.raises(
+        f"{name}.step: NaN in .grad",
+        step_with_grad,
+        (cls, np.array([np.nan, 1.0])),
+        match=r"^params\[0\]\.grad must be finite, got nan at index \(0,\)",
+    )
+BAD_INPUT.raises(
+    "SGD(momentum=-0.9)",
+    optim.SGD,
+    (params(),),
+    {"lr": 0.1, "momentum": -0.9},
+    match=r"^SGD: momentum must be >= 0, got -0\.9",
+)
+BAD_INPUT.raises(
+    "SGD(dampening=2)",
+    optim.SGD,
+    (params(),),
+    {"lr": 0.1, "momentum": 0.9, "dampening": 2},
+    match=r"^SGD: dampening must be in \[0, 1\], got 2",
+)
+BAD_INPUT.raises(
+    "SGD(nesterov=True) without momentum",
+    optim.SGD,
+    (params(),),
+    {"lr": 0.1, "nesterov": True},
+    match=(
+        r"^SGD: nesterov=True requires momentum > 0 and dampening = 0, got momentum=0, dampening=0"
+    ),
+)
+BAD_INPUT.raises(
+    "SGD(nesterov='yes')",
+    optim.SGD,
+    (params(),),
+    {"lr": 0.1, "nesterov": "yes"},
+    exc=TypeError,
+    match=r"^SGD: nesterov must be True or False, got 'yes'",
+)
+BAD_INPUT.raises(
+    "Adam(betas=0.9)",
+    optim.Adam,
+    (params(),),
+    {"betas": 0.9},
+    match=r"^Adam: betas must be a pair \(beta1, beta2\), got 0\.9",
+)
+BAD_INPUT.raises(
+    "Adam(betas=(0.9, 1.0))",
+    optim.Adam,
+    (params(),),
+    {"betas": (0.9, 1.0)},
+    match=r"^Adam: betas\[1\] must be in \[0, 1\), got 1\.0",
+)
+BAD_INPUT.raises(
+    "AdamW(betas=(-0.1, 0.999))",
+    optim.AdamW,
+    (params(),),
+    {"betas": (-0.1, 0.999)},
+    match=r"^AdamW: betas\[0\] must be in \[0, 1\), got -0\.1",
+)
+BAD_INPUT.raises(
+    "Adam(eps=-1e-8)",
+    optim.Adam,
+    (params(),),
+    {"eps": -1e-8},
+    match=r"^Adam: eps must be >= 0, got -1e-08",
+)
+BAD_INPUT.raises(
+    "Adam(amsgrad='no')",
+    optim.Adam,
+    (params(),),
+    {"amsgrad": "no"},
+    exc=TypeError,
+    match=r"^Adam: amsgrad must be True or False, got 'no'",
+)
+BAD_INPUT.raises(
+    "RMSprop(alpha=1.5)",
+    optim.RMSprop,
+    (params(),),
+    {"alpha": 1.5},
+    match=r"^RMSprop: alpha must be in \[0, 1\], got 1\.5",
+)
+BAD_INPUT.raises(
+    "RMSprop(momentum=-1)",
+    optim.RMSprop,
+    (params(),),
+    {"momentum": -1},
+    match=r"^RMSprop: momentum must be >= 0, got -1",
+)
+BAD_INPUT.raises(
+    "RMSprop(centered=None)",
+    optim.RMSprop,
+    (params(),),
+    {"centered": None},
+    exc=TypeError,
+    match=r"^RMSprop: centered must be True or False, got None",
+)
+BAD_INPUT.raises(
+    "Adagrad(lr_decay=-1)",
+    optim.Adagrad,
+    (params(),),
+    {"lr_decay": -1},
+    match=r"^Adagrad: lr_decay must be >= 0, got -1",
+)
+BAD_INPUT.raises(
+    "Adagrad(initial_accumulator_value=-1)",
+    optim.Adagrad,
+    (params(),),
+    {"initial_accumulator_value": -1},
+    match=r"^Adagrad: initial_accumulator_value must be >= 0, got -1",
+)
+BAD_INPUT.raises(
+    "Adagrad(eps=inf)",
+    optim.Adagrad,
+    (params(),),
+    {"eps": np.inf},
+    match=r"^Adagrad: eps must be >= 0, got inf",
+)
+
+
+def one_step(cls, torch_cls, kwargs, data_, grad):
+    """(bpcourse result, torch result) of one step from the same data and gradient."""
+    p = nn.Parameter(data_)
+    p.grad[...] = grad
+    cls([p], **kwargs).step()
+    return p.data
+
+
+def torch_step(torch_cls, kwargs, data_, grad):
+    def ref():
+        t_ = tt(data_, grad=True)
+        t_.grad = tt(grad)
+        torch_cls(
+            [t_],
+            **{
+                k: (float(v) if isinstance(v, (int, np.integer)) and not isinstance(v, bool) else v)
+                for k, v in kwargs.items()
+            },
+        ).step()
+        return t_.detach().numpy()
+
+    return ref
+
+
+D0, G0 = np.array([1.0, -2.0, 0.5]), np.array([0.3, -0.1, 2.0])
+TORCH_OPTS = {
+    "SGD": torch.optim.SGD,
+    "Adagrad": torch.optim.Adagrad,
+    "RMSprop": torch.optim.RMSprop,
+    "Adam": torch.optim.Adam,
+    "AdamW": torch.optim.AdamW,
+}
+for name, cls in OPTS.items():
+    BAD_INPUT.accepts(
+        f"{name}(generator, lr=1 an int)",
+        one_step,
+        (cls, None, {"lr": 1}, D0, G0),
+        expected=torch_step(TORCH_OPTS[name], {"lr": 1}, D0, G0),
+    )
+    BAD_INPUT.accepts(
+        f"{name}(np.float32 lr)",
+        one_step,
+        (cls, None, {"lr": np.float32(0.5)}, D0, G0),
+        expected=torch_step(TORCH_OPTS[name], {"lr": float(np.float32(0.5))}, D0, G0),
+    )
+BAD_INPUT.accepts(
+    "SGD: integer Parameter data becomes float64 and steps",
+    one_step,
+    (optim.SGD, None, {"lr": 0.5}, np.array([1, -2, 0]), G0),
+    expected=torch_step(torch.optim.SGD, {"lr": 0.5}, np.array([1.0, -2.0, 0.0]), G0),
+)
+BAD_INPUT.accepts(
+    "SGD: a parameter whose .grad is None is skipped",
+    lambda: (lambda p: (setattr(p, "grad", None), optim.SGD([p], lr=0.1).step(), p.data)[2])(
+        nn.Parameter(D0)
+    ),
+    expected=lambda: D0,
+)
+
+test_bad_input_raises_one_clear_error, test_legitimate_input_gives_the_reference_result = (
+    BAD_INPUT.tests()
+)

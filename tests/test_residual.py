@@ -5,9 +5,22 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
+from helpers import (
+    G23,
+    NUMPY_HINT,
+    TORCH,
+    X23,
+    BadInputs,
+    backward_before_forward,
+    forward_backward,
+    fresh_linear,
+    tgrad,
+    tt,
+)
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bpcourse import nn
 from bpcourse.nn import Module, Parameter
 from bpcourse.nn.batchnorm import BatchNorm1d
 from bpcourse.nn.residual import Residual
@@ -98,3 +111,59 @@ def test_clear_errors():
     ok(np.ones((2, 3)))
     with pytest.raises(ValueError, match="shape of the forward output"):
         ok.backward(np.ones((2, 2)))
+
+
+# --- bad input: one clear error, or the reference result (runner: tests/helpers.py) ---------------
+BAD_INPUT = BadInputs()
+
+BAD_INPUT.raises(
+    "Residual(a function)",
+    nn.Residual,
+    (np.tanh,),
+    exc=TypeError,
+    match=r"^block must be a bpcourse\.nn\.Module, got ufunc",
+)
+BAD_INPUT.raises(
+    "Residual(Linear(3, 2))(x): shape changes",
+    lambda: nn.Residual(fresh_linear())(X23),
+    match=(
+        r"^Residual: the block must keep the shape of its input.*got input \(2, 3\) and block "
+        r"output \(2, 2\)"
+    ),
+)
+BAD_INPUT.raises(
+    "Residual.backward before forward",
+    backward_before_forward,
+    (nn.Residual(nn.Tanh()), X23),
+    exc=RuntimeError,
+    match=r"^Residual\.backward called before forward",
+)
+BAD_INPUT.raises(
+    "Residual.backward: grad_output transposed",
+    forward_backward,
+    (nn.Residual(nn.Tanh()), X23, G23.T),
+    match=r"^grad_output must have the shape of the forward output \(2, 3\), got \(3, 2\)",
+)
+BAD_INPUT.raises(
+    "Residual.backward: grad_output torch",
+    forward_backward,
+    (nn.Residual(nn.Tanh()), X23, torch.ones(2, 3)),
+    exc=TypeError,
+    match=rf"^grad_output {NUMPY_HINT}",
+)
+BAD_INPUT.raises(
+    "Residual(x): torch",
+    lambda: nn.Residual(nn.Tanh())(TORCH),
+    exc=TypeError,
+    match=rf"^x {NUMPY_HINT}",
+)
+BAD_INPUT.accepts(
+    "Residual(Tanh).backward: list grad_output",
+    forward_backward,
+    (nn.Residual(nn.Tanh()), X23, G23.tolist()),
+    expected=lambda: tgrad(lambda x: (x + torch.tanh(x)) * tt(G23), X23),
+)
+
+test_bad_input_raises_one_clear_error, test_legitimate_input_gives_the_reference_result = (
+    BAD_INPUT.tests()
+)

@@ -172,6 +172,26 @@ def expect(
     raise Mistake(diagnosis)
 
 
+IN_PLACE = (
+    "{fn} changed its argument {name} in place (e.g. {name} -= ... or {name} **= ...): "
+    "work on new arrays and leave the caller's {name} as it was"
+)
+
+
+def check_unchanged(
+    fn: str, before: Mapping[str, Any], after: Mapping[str, Any], message: str = IN_PLACE
+) -> None:
+    """The caller's arguments must be exactly as they were before the learner's ``fn`` ran.
+
+    ``before``: name -> a copy taken before the call; ``after``: name -> the caller's array after
+    it. The first one that differs raises :class:`Mistake` with ``message``, in which ``{fn}``
+    and ``{name}`` stand for the function and the argument.
+    """
+    for name, old in before.items():
+        if not np.array_equal(old, after[name]):
+            raise Mistake(message.format(fn=fn, name=name))
+
+
 def _learner_frame(tb: traceback.StackSummary) -> traceback.FrameSummary | None:
     """The innermost frame of the learner's code: not the package, not a library."""
     libraries = {os.path.realpath(p) for p in (sys.prefix, sys.base_prefix, sys.exec_prefix)}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .core import Mistake, expect, register
+from .core import Mistake, check_unchanged, expect, register
 
 NOTEBOOK_N = 5  # the batch size of notebook 00's own X: a learner may hard-code it
 NOTEBOOK_OUT = 2  # its number of outputs (n_out), a global a learner may use too
@@ -30,15 +30,17 @@ def check_ex_db(ex_db):
     W = rng.standard_normal((n_out, n_in))
     b = rng.standard_normal(n_out)
     Y = rng.standard_normal((n, n_out))
-    before = [a.copy() for a in (X, W, b, Y)]
+    args = {"X": X, "W": W, "b": b, "Y": Y}
+    before = {name: a.copy() for name, a in args.items()}
 
     got = ex_db(X, W, b, Y)
-    for name, old, new in zip("XWbY", before, (X, W, b, Y)):
-        if not np.array_equal(old, new):
-            raise Mistake(
-                f"ex_db changed its argument {name} in place: it must only compute the "
-                "gradient (the residual as a new array, no -= or update step)"
-            )
+    check_unchanged(
+        "ex_db",
+        before,
+        args,
+        "{fn} changed its argument {name} in place: it must only compute the "
+        "gradient (the residual as a new array, no -= or update step)",
+    )
     if got is None:
         raise Mistake("ex_db returned None: it must return the gradient (shape (out,))")
     if isinstance(got, (list, tuple)):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .core import Mistake, expect, register
+from .core import Mistake, check_unchanged, expect, register
 
 # ---------------------------------------------------------------------------------------------
 # Exercise 1: central differences for a function of an array
@@ -249,11 +249,13 @@ def check_ex_dk_dx(ex_dk_dx):
             f"ex_dk_dx returned a {type(got).__name__}: return an array, computed on "
             "the whole array x at once with np.sin, np.cos and np.exp"
         )
-    if not np.array_equal(x, x0):
-        raise Mistake(
-            "the caller's x was changed (an in-place x *= 3 or similar): compute "
-            "u = 3 * x as a new array"
-        )
+    check_unchanged(
+        "ex_dk_dx",
+        {"x": x0},
+        {"x": x},
+        "the caller's {name} was changed (an in-place x *= 3 or similar): compute "
+        "u = 3 * x as a new array",
+    )
     xt = torch.tensor(x0, requires_grad=True)
     torch.exp(torch.sin(3 * xt)).sum().backward()
     want = xt.grad.numpy()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .core import Mistake, expect, register
+from .core import Mistake, check_unchanged, expect, register
 
 
 def _torch():
@@ -22,15 +22,6 @@ def _torch():
 
 def _sigmoid(z):
     return 1 / (1 + np.exp(-z))
-
-
-def _unchanged(before: dict, after: dict, fn: str) -> None:
-    for name, value in before.items():
-        if not np.array_equal(value, after[name]):
-            raise Mistake(
-                f"{fn} changed its argument {name} in place (e.g. {name} -= ... or "
-                f"{name} **= ...): work on new arrays and leave the caller's {name} as it was"
-            )
 
 
 def _array(got, what: str) -> np.ndarray:
@@ -56,7 +47,7 @@ def check_ex_linear_forward(ex_linear_forward):
     X, W, b = rng.normal(size=(5, 3)), rng.normal(size=(4, 3)), rng.normal(size=4)
     copies = {"X": X.copy(), "W": W.copy(), "b": b.copy()}
     Z = ex_linear_forward(X, W, b)
-    _unchanged(copies, {"X": X, "W": W, "b": b}, "ex_linear_forward")
+    check_unchanged("ex_linear_forward", copies, {"X": X, "W": W, "b": b})
     want = torch.nn.functional.linear(*map(torch.tensor, (X, W, b))).numpy()
     expect(
         _array(Z, "Z"),
@@ -114,7 +105,7 @@ def check_ex_tanh_grad_from_output(ex_tanh_grad_from_output):
     a = np.tanh(z)
     copy = a.copy()
     got = ex_tanh_grad_from_output(a)
-    _unchanged({"a": copy}, {"a": a}, "ex_tanh_grad_from_output")
+    check_unchanged("ex_tanh_grad_from_output", {"a": copy}, {"a": a})
     zt = torch.tensor(z, requires_grad=True)
     torch.tanh(zt).sum().backward()
     want = zt.grad.numpy()
@@ -159,7 +150,7 @@ def check_ex_logsumexp(ex_logsumexp):
     copy = Z.copy()
     with np.errstate(over="ignore", divide="ignore", invalid="ignore", under="ignore"):
         got = ex_logsumexp(Z)
-    _unchanged({"Z": copy}, {"Z": Z}, "ex_logsumexp")
+    check_unchanged("ex_logsumexp", {"Z": copy}, {"Z": Z})
     Z = copy
     got = _array(got, "logsumexp")
     want = torch.logsumexp(torch.tensor(Z), dim=1).numpy()
@@ -221,7 +212,7 @@ def check_ex_forward(ex_forward):
     arrays = {"X": X, "W1": W1, "b1": b1, "W2": W2, "b2": b2}
     copies = {k: v.copy() for k, v in arrays.items()}
     got = ex_forward(X, W1, b1, W2, b2)
-    _unchanged(copies, arrays, "ex_forward")
+    check_unchanged("ex_forward", copies, arrays)
     t = {k: torch.tensor(v) for k, v in arrays.items()}
     F = torch.nn.functional
     want = torch.sigmoid(

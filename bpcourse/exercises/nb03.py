@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .core import Mistake, expect, register
-from .nb02 import _array, _sigmoid, _torch, _unchanged
+from .core import Mistake, check_unchanged, expect, register
+from .nb02 import _array, _sigmoid, _torch
 
 KEYS = ("W1", "b1", "W2", "b2")
 
@@ -67,7 +67,7 @@ def check_ex_tanh_grads(ex_tanh_grads):
     arrays = {"x": x, "y": y, "W1": W1, "b1": b1, "W2": W2, "b2": b2}
     copies = {k: v.copy() for k, v in arrays.items()}
     got = _grads_dict(ex_tanh_grads(x, y, W1, b1, W2, b2), "ex_tanh_grads")
-    _unchanged(copies, arrays, "ex_tanh_grads")
+    check_unchanged("ex_tanh_grads", copies, arrays)
 
     params = {k: torch.tensor(arrays[k], requires_grad=True) for k in KEYS}
     a2 = torch.sigmoid(
@@ -127,7 +127,7 @@ def check_ex_linear_backward(ex_linear_backward):
     arrays = {"dZ": dZ, "X": X, "W": W}
     copies = {k: v.copy() for k, v in arrays.items()}
     got = ex_linear_backward(dZ, X, W)
-    _unchanged(copies, arrays, "ex_linear_backward")
+    check_unchanged("ex_linear_backward", copies, arrays)
     if not isinstance(got, tuple | list) or len(got) != 3:
         raise Mistake("ex_linear_backward must return three arrays (dX, dW, db), in that order")
     dX, dW, db = (_array(g, n) for g, n in zip(got, ("dX", "dW", "db")))
@@ -198,7 +198,7 @@ def check_ex_ce_grad(ex_ce_grad):
     copies = {"Z": Z.copy(), "k": k.copy()}
     with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
         got = ex_ce_grad(Z, k)
-    _unchanged(copies, {"Z": Z, "k": k}, "ex_ce_grad")
+    check_unchanged("ex_ce_grad", copies, {"Z": Z, "k": k})
     got = _array(got, "dL/dZ")
     Zt = torch.tensor(Z, requires_grad=True)
     torch.nn.functional.cross_entropy(Zt, torch.tensor(k)).backward()
@@ -262,7 +262,7 @@ def check_ex_bce_grads(ex_bce_grads):
     arrays = {"X": X, "Y": Y, "W1": W1, "b1": b1, "W2": W2, "b2": b2}
     copies = {k: v.copy() for k, v in arrays.items()}
     got = _grads_dict(ex_bce_grads(X, Y, W1, b1, W2, b2), "ex_bce_grads")
-    _unchanged(copies, arrays, "ex_bce_grads")
+    check_unchanged("ex_bce_grads", copies, arrays)
 
     F = torch.nn.functional
     params = {k: torch.tensor(arrays[k], requires_grad=True) for k in KEYS}

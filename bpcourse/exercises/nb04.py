@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .core import Mistake, expect, register
+from .core import Mistake, check_unchanged, expect, register
 
 # --- exercise 1: the backward pass of ReLU + sigmoid + MSE ---------------------------------------
 # Sizes N = 5, D = 3, H = 4; z1[0, 0] = 1*0.5 + 2*(-0.25) + 0.5*1 - 0.5 = 0 exactly (dyadic numbers).
@@ -61,16 +61,15 @@ def check_ex_relu_mse_backward(ex_relu_mse_backward):
 
     from ..check import torch_grad
 
-    inputs = [a.copy() for a in (_X, _Y, _W1, _B1, _W2, _B2)]
-    result = ex_relu_mse_backward(*inputs)
-    for name, a, before in zip(
-        ("X", "y", "W1", "b1", "W2", "b2"), inputs, (_X, _Y, _W1, _B1, _W2, _B2)
-    ):
-        if not np.array_equal(a, before):
-            raise Mistake(
-                f"ex_relu_mse_backward changed its argument {name} in place; a backward pass "
-                "only reads its inputs"
-            )
+    before = {"X": _X, "y": _Y, "W1": _W1, "b1": _B1, "W2": _W2, "b2": _B2}
+    inputs = {name: a.copy() for name, a in before.items()}
+    result = ex_relu_mse_backward(*inputs.values())
+    check_unchanged(
+        "ex_relu_mse_backward",
+        before,
+        inputs,
+        "{fn} changed its argument {name} in place; a backward pass only reads its inputs",
+    )
     if not isinstance(result, (tuple, list)) or len(result) != 4:
         raise Mistake(
             f"return the tuple (dW1, db1, dW2, db2); got {type(result).__name__}"
@@ -171,8 +170,12 @@ def check_ex_count_alive(ex_count_alive):
         S, H = b1.shape
         W1_in, b1_in = W1.copy(), b1.copy()
         got = ex_count_alive(_XOR.copy(), W1_in, b1_in)
-        if not (np.array_equal(W1_in, W1) and np.array_equal(b1_in, b1)):
-            raise Mistake("ex_count_alive changed W1 or b1 in place; counting only reads them")
+        check_unchanged(
+            "ex_count_alive",
+            {"W1": W1, "b1": b1},
+            {"W1": W1_in, "b1": b1_in},
+            "{fn} changed {name} in place; counting only reads it",
+        )
         want = np.array(
             [
                 sum(any(_XOR[n] @ W1[s, j] + b1[s, j] > 0 for n in range(4)) for j in range(H))

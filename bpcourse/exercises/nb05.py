@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from .core import Mistake, expect, register
+from .core import Mistake, check_unchanged, expect, register
 
 # Two parameters of different shapes, their starting values and a gradient for each.
 _A = np.array([[0.9, -0.4, 0.3], [0.2, 1.1, -0.7], [-0.5, 0.6, 0.8], [1.2, 0.1, -0.3]])
@@ -294,8 +294,12 @@ def check_ex_lr_ceiling(ex_lr_ceiling):
     for A in (_rotated([0.5, 2.0, 9.0], 0), _rotated([1.0, 4.0, 6.0, 30.0], 1)):
         A_before = A.copy()
         got = ex_lr_ceiling(A)
-        if not np.array_equal(A, A_before):
-            raise Mistake("ex_lr_ceiling changed A in place; compute from it, leave it as it was")
+        check_unchanged(
+            "ex_lr_ceiling",
+            {"A": A_before},
+            {"A": A},
+            "{fn} changed {name} in place; compute from it, leave it as it was",
+        )
         lam = np.linalg.eigvalsh(A)
         if np.ndim(got) != 0:
             raise Mistake(

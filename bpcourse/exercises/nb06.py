@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .core import Mistake, expect, register
+from .core import Mistake, check_unchanged, expect, register
 
 
 # --- exercise 1: BatchNorm's backward pass -----------------------------------------------------
@@ -115,11 +115,13 @@ def check_ex_batchnorm_backward(ex_batchnorm_backward):
         ("dy", dy, dy_before, "g = dy * gamma, not dy *= gamma"),
         ("gamma", gamma, gamma_before, "a new array, not gamma *= ..."),
     ):
-        if not np.array_equal(new, old):
-            raise Mistake(
-                f"ex_batchnorm_backward changed its input {name} in place: the caller's "
-                f"array is modified. Compute into a new array ({fix})"
-            )
+        check_unchanged(
+            "ex_batchnorm_backward",
+            {name: old},
+            {name: new},
+            "{fn} changed its input {name} in place: the caller's array is modified. "
+            f"Compute into a new array ({fix})",
+        )
     dx, dgamma, dbeta = out
     expect(dx, want_dx, "dx", mistakes=_bn_variants(dy, x, gamma, eps))
     expect(

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from .._validate import check_flag
+from .._validate import check_flag, check_int
 from .conv import Conv2d
 from .linear import Linear
 from .module import Module
@@ -45,8 +45,7 @@ class Sequential(Module):
     def __getitem__(self, index: int | slice) -> Module:
         if isinstance(index, slice):
             return Sequential(*list(self)[index])
-        if isinstance(index, bool) or not isinstance(index, (int, np.integer)):
-            raise TypeError(f"Sequential index must be an int or a slice, got {index!r:.60}")
+        index = check_int(index, "Sequential index", expected="an int or a slice")
         if not -self._len <= index < self._len:
             raise IndexError(f"index {index} is out of range for a Sequential of {self._len}")
         return getattr(self, str(index % self._len))
