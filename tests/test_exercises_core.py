@@ -137,6 +137,14 @@ def test_exceptions_in_the_learners_code_become_short_messages(demo):
     assert outcome.message.startswith("your code raised ZeroDivisionError: division by zero")
     assert "denominator" in outcome.message
 
+    def fixed_size(x):
+        steps = 5  # a size copied from the notebook instead of len(x)
+        return [x[t] for t in range(steps)]
+
+    outcome = run(demo, fixed_size)
+    assert outcome.message.startswith("your code raised IndexError")
+    assert "taken from the inputs" in outcome.message and "range(steps)" in outcome.message
+
 
 def test_recursion_error_gets_the_explicit_stack_advice(demo):
     def recurse(x, depth=0):

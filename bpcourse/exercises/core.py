@@ -222,6 +222,11 @@ def _advice(err: BaseException) -> str:
         return "`^` is Python's bitwise xor, not a power: write b**2 for b squared."
     if isinstance(err, ZeroDivisionError):
         return "A division by zero on that line: which denominator is 0 on this call?"
+    if isinstance(err, IndexError):
+        return (
+            "An index past the end of an array on that line: are the sizes (steps, batch, "
+            "width) taken from the inputs, or from a notebook variable or a number in the code?"
+        )
     return ""
 
 
