@@ -12,12 +12,12 @@ import numpy as np
 import pytest
 import torch
 from helpers import Raises, assert_same, bad_input_tests
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bpcourse.tensor import Tensor, checkpoint
 
-SETTINGS = settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=20)
 
 
 def layer(h, W, b):

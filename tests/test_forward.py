@@ -8,8 +8,8 @@ import warnings
 import numpy as np
 import pytest
 import torch
-from helpers import assert_same
-from hypothesis import HealthCheck, given, settings
+from helpers import BadInputs, assert_same
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bpcourse import forward as fw
@@ -22,7 +22,7 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore", DeprecationWarning)
     torch.func.jvp(torch.sin, (torch.zeros(1),), (torch.ones(1),))
 
-SETTINGS = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=30)
 seeds = st.integers(0, 2**32 - 1)
 shapes = st.lists(st.integers(1, 4), min_size=0, max_size=3).map(tuple)
 
@@ -137,38 +137,37 @@ def test_dual_by_hand_from_the_definition():
     assert fw.exp(0.0) == 1.0  # numbers go straight to numpy
 
 
-@pytest.mark.parametrize(
-    "make, err, phrase",
-    [
-        (lambda: Dual("a"), TypeError, r"Dual\(value\) must be an array of numbers"),
-        (
-            lambda: Dual(np.ones(3), np.ones(2)),
-            ValueError,
-            r"Dual\(tangent\) must have the value's shape \(3,\), got shape \(2,\)",
-        ),
-        (lambda: Dual(1.0) + "x", TypeError, r"unsupported operand for Dual \+: str"),
-        (lambda: Dual(1.0) ** Dual(2.0), TypeError, r"exponent for Dual \*\*"),
-        (lambda: Dual(1.0) / 0.0, ZeroDivisionError, r"divisor has a zero"),
-        (lambda: fw.log(Dual(-1.0)), ValueError, r"log of a non-positive number"),
-        (
-            lambda: jvp(lambda x: x, np.ones(2), np.ones(2)),
-            TypeError,
-            r"jvp\(primals, tangents\) must be tuples",
-        ),
-        (lambda: jvp(lambda x: x, (np.ones(2),), ()), ValueError, r"1 primals but 0 tangents"),
-        (
-            lambda: jvp(lambda x: x, (np.ones(2),), (np.ones(3),)),
-            ValueError,
-            r"tangents\[0\] must have primals\[0\]'s shape \(2,\), got shape \(3,\)",
-        ),
-        (
-            lambda: jvp(lambda x: 3.0, (np.ones(2),), (np.ones(2),)),
-            TypeError,
-            r"f must return a Dual",
-        ),
-        (lambda: jacobian(lambda x: x, "abc"), TypeError, r"jacobian\(x\) must be an array"),
-    ],
-)
-def test_bad_input_gives_one_clear_error(make, err, phrase):
-    with pytest.raises(err, match=phrase):
-        make()
+# Bad inputs: one clear error each (the table runner of tests/helpers.py).
+_BAD_CALLS = [
+    (lambda: Dual("a"), TypeError, r"Dual\(value\) must be an array of numbers"),
+    (
+        lambda: Dual(np.ones(3), np.ones(2)),
+        ValueError,
+        r"Dual\(tangent\) must have the value's shape \(3,\), got shape \(2,\)",
+    ),
+    (lambda: Dual(1.0) + "x", TypeError, r"unsupported operand for Dual \+: str"),
+    (lambda: Dual(1.0) ** Dual(2.0), TypeError, r"exponent for Dual \*\*"),
+    (lambda: Dual(1.0) / 0.0, ZeroDivisionError, r"divisor has a zero"),
+    (lambda: fw.log(Dual(-1.0)), ValueError, r"log of a non-positive number"),
+    (
+        lambda: jvp(lambda x: x, np.ones(2), np.ones(2)),
+        TypeError,
+        r"jvp\(primals, tangents\) must be tuples",
+    ),
+    (lambda: jvp(lambda x: x, (np.ones(2),), ()), ValueError, r"1 primals but 0 tangents"),
+    (
+        lambda: jvp(lambda x: x, (np.ones(2),), (np.ones(3),)),
+        ValueError,
+        r"tangents\[0\] must have primals\[0\]'s shape \(2,\), got shape \(3,\)",
+    ),
+    (
+        lambda: jvp(lambda x: 3.0, (np.ones(2),), (np.ones(2),)),
+        TypeError,
+        r"f must return a Dual",
+    ),
+    (lambda: jacobian(lambda x: x, "abc"), TypeError, r"jacobian\(x\) must be an array"),
+]
+BAD_INPUT = BadInputs()
+for _make, _err, _phrase in _BAD_CALLS:
+    BAD_INPUT.raises(_phrase, _make, exc=_err, match=_phrase)
+test_bad_input_gives_one_clear_error, _ = BAD_INPUT.tests()
