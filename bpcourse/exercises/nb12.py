@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..functional import softmax
 from .core import Mistake, expect, register
 
 
@@ -23,11 +24,6 @@ def _torch_grads(fn, arrays, upstream):
     ts = [torch.tensor(a, dtype=torch.float64, requires_grad=True) for a in arrays]
     (fn(*ts) * torch.tensor(upstream)).sum().backward()
     return [t.grad.numpy() for t in ts]
-
-
-def _softmax(x):
-    e = np.exp(x - x.max(-1, keepdims=True))
-    return e / e.sum(-1, keepdims=True)
 
 
 def _array_of_shape(got, shape, what, hint):
@@ -57,7 +53,7 @@ def check_ex_softmax_vjp(ex_softmax_vjp):
     rng = np.random.default_rng(12)
     for shape in [(4, 4), (2, 3, 5)]:  # square first: a wrong axis keeps the shape
         x = rng.standard_normal(shape)
-        s = _softmax(x)
+        s = softmax(x)
         g = rng.standard_normal(shape)
         s_in, g_in = s.copy(), g.copy()
         got = ex_softmax_vjp(s_in, g_in)
@@ -91,8 +87,8 @@ def check_ex_softmax_vjp(ex_softmax_vjp):
             "the softmax's VJP is s * (g - sum(g * s))": g - s,
             "that is the VJP of log_softmax, g - s * sum(g); softmax's own VJP is "
             "s * (g - sum(g * s))": g - s * g.sum(-1, keepdims=True),
-            "applied a softmax to s again: s is already the softmax's output": _softmax(s)
-            * (g - (g * _softmax(s)).sum(-1, keepdims=True)),
+            "applied a softmax to s again: s is already the softmax's output": softmax(s)
+            * (g - (g * softmax(s)).sum(-1, keepdims=True)),
             "every entry is 0: the rows and columns of the Jacobian sum to zero, so summing J "
             "over an index before multiplying by g cancels; the VJP is sum_i g_i J_ij": np.zeros(
                 shape
