@@ -679,8 +679,9 @@ MESSAGES = {
         *(-E, E, {}),
         "dW: max abs diff 8 at [1, 1] (yours -4, expected 4)\n6 of 6 elements differ by more "
         "than atol + rtol*|expected| (rtol=1e-10, atol=1e-12).\nLikely cause: a sign flip — "
-        "yours is exactly minus the expected values. Check the sign of the loss derivative "
-        "(pred - y, not y - pred) and of each step.",
+        "yours is exactly minus the expected values. Look for one minus sign too many or too "
+        "few: a difference taken the other way round (y - pred for pred - y) or a derivative's "
+        "own sign (d/dx of cos x is -sin x).",
     ),
     "square transposed": (
         *(S.T, S, {}),

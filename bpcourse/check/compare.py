@@ -218,8 +218,9 @@ def _value_hint(
         )
     if _close(a, -e, prt, pat):
         return (
-            "Likely cause: a sign flip — yours is exactly minus the expected values. "
-            "Check the sign of the loss derivative (pred - y, not y - pred) and of each step."
+            "Likely cause: a sign flip — yours is exactly minus the expected values. Look for "
+            "one minus sign too many or too few: a difference taken the other way round "
+            "(y - pred for pred - y) or a derivative's own sign (d/dx of cos x is -sin x)."
         )
     if a.ndim == 2 and a.shape[0] == a.shape[1] > 1 and _close(a.T, e, prt, pat):
         hint = "Likely cause: transposed — yours is the transpose of the expected values."
