@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from . import functional as F
 from ._validate import as_float_array, describe
 
 
@@ -152,11 +153,6 @@ def _unary(name: str, f: Func, df: Func) -> Func:
     return op
 
 
-def _sigmoid(x: Any) -> Any:
-    e = np.exp(-np.abs(x))
-    return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
-
-
 def _log(x: Any) -> Any:
     if np.any(np.asarray(x) <= 0):
         raise ValueError("log of a non-positive number")
@@ -169,7 +165,7 @@ sin = _unary("sin", np.sin, np.cos)
 cos = _unary("cos", np.cos, lambda x: -np.sin(x))
 tanh = _unary("tanh", np.tanh, lambda x: 1 - np.tanh(x) ** 2)
 relu = _unary("relu", lambda x: np.maximum(x, 0), lambda x: (x > 0).astype(np.asarray(x).dtype))
-sigmoid = _unary("sigmoid", _sigmoid, lambda x: _sigmoid(x) * (1 - _sigmoid(x)))
+sigmoid = _unary("sigmoid", F.sigmoid, F.sigmoid_grad)
 
 
 # --- jvp and the Jacobian column by column ---------------------------------------------------

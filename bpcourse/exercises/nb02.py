@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import functional as F
 from .core import Mistake, check_unchanged, expect, register
 
 
@@ -18,10 +19,6 @@ def _torch():
     import torch
 
     return torch
-
-
-def _sigmoid(z):
-    return 1 / (1 + np.exp(-z))
 
 
 def _array(got, what: str) -> np.ndarray:
@@ -214,23 +211,23 @@ def check_ex_forward(ex_forward):
     got = ex_forward(X, W1, b1, W2, b2)
     check_unchanged("ex_forward", copies, arrays)
     t = {k: torch.tensor(v) for k, v in arrays.items()}
-    F = torch.nn.functional
+    linear = torch.nn.functional.linear
     want = torch.sigmoid(
-        F.linear(torch.sigmoid(F.linear(t["X"], t["W1"], t["b1"])), t["W2"], t["b2"])
+        linear(torch.sigmoid(linear(t["X"], t["W1"], t["b1"])), t["W2"], t["b2"])
     ).numpy()
     Z1 = X @ W1.T + b1
-    A1 = _sigmoid(Z1)
+    A1 = F.sigmoid(Z1)
     expect(
         _array(got, "A2"),
         want,
         "A2 for X (5, 3), W1 (4, 3), W2 (2, 4)",
         mistakes={
             "the output has no sigmoid: that is Z2, the logits, not A2": A1 @ W2.T + b2,
-            "the hidden layer has no sigmoid: Z1 goes into the second layer instead of A1 = sigmoid(Z1)": _sigmoid(
+            "the hidden layer has no sigmoid: Z1 goes into the second layer instead of A1 = sigmoid(Z1)": F.sigmoid(
                 Z1 @ W2.T + b2
             ),
-            "the output bias b2 is missing": _sigmoid(A1 @ W2.T),
-            "the hidden bias b1 is missing": _sigmoid(_sigmoid(X @ W1.T) @ W2.T + b2),
+            "the output bias b2 is missing": F.sigmoid(A1 @ W2.T),
+            "the hidden bias b1 is missing": F.sigmoid(F.sigmoid(X @ W1.T) @ W2.T + b2),
             "that is A1, the hidden layer's output: the second layer is missing": A1,
         },
     )

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import functional as F
 from .core import Mistake, check_unchanged, expect, register
-from .nb02 import _array, _sigmoid, _torch
+from .nb02 import _array, _torch
 
 KEYS = ("W1", "b1", "W2", "b2")
 
@@ -78,7 +79,7 @@ def check_ex_tanh_grads(ex_tanh_grads):
 
     z1 = W1 @ x + b1
     h = np.tanh(z1)
-    out = _sigmoid(W2 @ h + b2)
+    out = F.sigmoid(W2 @ h + b2)
     d2 = (out - y) * out * (1 - out)
     right = _two_layer_grads(x, W1, W2, h, out, d2, 1 - h**2)
     mistakes = {
@@ -264,22 +265,22 @@ def check_ex_bce_grads(ex_bce_grads):
     got = _grads_dict(ex_bce_grads(X, Y, W1, b1, W2, b2), "ex_bce_grads")
     check_unchanged("ex_bce_grads", copies, arrays)
 
-    F = torch.nn.functional
+    TF = torch.nn.functional
     params = {k: torch.tensor(arrays[k], requires_grad=True) for k in KEYS}
     A2t = torch.sigmoid(
-        F.linear(
-            torch.sigmoid(F.linear(torch.tensor(X), params["W1"], params["b1"])),
+        TF.linear(
+            torch.sigmoid(TF.linear(torch.tensor(X), params["W1"], params["b1"])),
             params["W2"],
             params["b2"],
         )
     )
-    F.binary_cross_entropy(A2t, torch.tensor(Y)).backward()
+    TF.binary_cross_entropy(A2t, torch.tensor(Y)).backward()
     want = {k: p.grad.numpy() for k, p in params.items()}
 
     N = len(X)
     Z1 = X @ W1.T + b1
-    A1 = _sigmoid(Z1)
-    A2 = _sigmoid(A1 @ W2.T + b2)
+    A1 = F.sigmoid(Z1)
+    A2 = F.sigmoid(A1 @ W2.T + b2)
 
     def grads(D2, dsig1):
         D1 = (D2 @ W2) * dsig1
@@ -297,7 +298,7 @@ def check_ex_bce_grads(ex_bce_grads):
             D2, Z1 * (1 - Z1)
         ),
         "sigma'(Z1) is computed from A1 with the z-form (sigmoid(A1) (1 - sigmoid(A1))); "
-        "from the activation it is A1 (1 - A1)": grads(D2, _sigmoid(A1) * (1 - _sigmoid(A1))),
+        "from the activation it is A1 (1 - A1)": grads(D2, F.sigmoid(A1) * (1 - F.sigmoid(A1))),
         "a weight gradient is transposed: A_prev.T @ D has shape (in, out); dW = D.T @ A_prev "
         "has W's shape (out, in)": {**right, "W1": right["W1"].T, "W2": right["W2"].T},
         "a bias gradient has shape (1, n): keepdims=True kept the summed axis; the bias is (n,)": {

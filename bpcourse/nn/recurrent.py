@@ -29,15 +29,11 @@ import math
 
 import numpy as np
 
+from .. import functional as F
 from .._validate import as_float_array, check_dtype, check_flag, check_int, check_shape, numpy_rng
 from .module import Module, Parameter
 
 __all__ = ["RNN", "LSTM"]
-
-
-def _sigmoid(z: np.ndarray) -> np.ndarray:
-    # tanh form: stable for large |z|, no overflow warning
-    return 0.5 * (1.0 + np.tanh(0.5 * z))
 
 
 class _Recurrent(Module):
@@ -249,8 +245,8 @@ class LSTM(_Recurrent):
         h[0], c[0] = self._state(h0, "h0", N), self._state(c0, "c0", N)
         for t in range(L):
             a = self._preactivation(x[t], h[t])
-            i, f = _sigmoid(a[:, :H]), _sigmoid(a[:, H : 2 * H])
-            g, o = np.tanh(a[:, 2 * H : 3 * H]), _sigmoid(a[:, 3 * H :])
+            i, f = F.sigmoid(a[:, :H]), F.sigmoid(a[:, H : 2 * H])
+            g, o = np.tanh(a[:, 2 * H : 3 * H]), F.sigmoid(a[:, 3 * H :])
             c[t + 1] = f * c[t] + i * g
             h[t + 1] = o * np.tanh(c[t + 1])
             gates[t] = i, f, g, o
