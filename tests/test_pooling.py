@@ -166,6 +166,12 @@ def max_backward_wrong_shape():
     return layer.backward(np.zeros((2, 3, 3, 3)))
 
 
+def flatten_backward(g):
+    layer = nn.Flatten()
+    layer(X4)
+    return layer.backward(g)
+
+
 RAISES = [
     Raises("max: kernel larger than padded input", pool_forward, (nn.MaxPool2d, (6,), X4),
            match=r"^MaxPool2d: kernel_size \(6, 6\) is larger than the padded input \(5, 5\)"),
@@ -189,6 +195,19 @@ RAISES = [
            match=r"^Flatten\(start_dim=2, end_dim=1\) does not fit x of shape \(2, 3, 5, 5\)"),
     Raises("flatten: axis out of range", pool_forward, (nn.Flatten, (4,), X4),
            match=r"^Flatten\(start_dim=4, end_dim=-1\) does not fit x of shape \(2, 3, 5, 5\)"),
+    Raises("flatten: start_dim a string", nn.Flatten, ("1",), exc=TypeError,
+           match=r"^start_dim must be an int, got '1'"),
+    Raises("flatten: end_dim a float", nn.Flatten, (1, 2.0), exc=TypeError,
+           match=r"^end_dim must be an int, got 2\.0"),
+    Raises("flatten: x a torch tensor", pool_forward, (nn.Flatten, (), torch.ones(2, 3)),
+           exc=TypeError, match=r"^x must be a numpy array, got a torch\.Tensor"),
+    Raises("flatten: grad_output of the wrong size", flatten_backward, (np.zeros((2, 74)),),
+           match=r"^grad_output must have 150 values \(x had shape \(2, 3, 5, 5\)\), "
+                 r"got an array of shape \(2, 74\)"),
+    Raises("flatten: grad_output a torch tensor", flatten_backward, (torch.ones(2, 75),),
+           exc=TypeError, match=r"^grad_output must be a numpy array, got a torch\.Tensor"),
+    Raises("flatten: backward before forward", nn.Flatten().backward, (np.zeros((2, 75)),),
+           exc=RuntimeError, match=r"^Flatten\.backward called before forward"),
 ]  # fmt: skip
 
 XI = np.arange(2 * 2 * 5 * 4).reshape(2, 2, 5, 4) % 7  # integers with ties
@@ -207,6 +226,11 @@ ACCEPTS = [
             expected=torch_ref(TF.max_pool2d, (5, 4))),
     Accepts("max: list input", pool_forward, (nn.MaxPool2d, (2, 1), XI.tolist()),
             expected=torch_ref(TF.max_pool2d, 2, 1)),
+    Accepts("flatten: an empty batch", pool_forward, (nn.Flatten, (), np.zeros((0, 3, 2))),
+            expected=lambda: torch.nn.Flatten()(torch.zeros(0, 3, 2, dtype=torch.float64)).numpy()),
+    Accepts("flatten: middle axes of an empty batch", pool_forward,
+            (nn.Flatten, (1, 2), np.zeros((0, 3, 2, 4))),
+            expected=lambda: torch.nn.Flatten(1, 2)(torch.zeros(0, 3, 2, 4, dtype=torch.float64)).numpy()),
 ]  # fmt: skip
 
 test_pooling_raises_one_clear_error, test_pooling_accepts_unusual_input = bad_input_tests(

@@ -31,7 +31,8 @@ class Flatten(Module):
                 f"x of shape {x.shape}: both must be axes of x, start_dim not after end_dim"
             )
         self._x_shape = x.shape
-        return x.reshape(*x.shape[:s], -1, *x.shape[e + 1 :])
+        merged = int(np.prod(x.shape[s : e + 1]))  # not -1: numpy cannot infer it from 0 values
+        return x.reshape(*x.shape[:s], merged, *x.shape[e + 1 :])
 
     def backward(self, grad_output: object) -> np.ndarray:
         """dL/dy -> dL/dx: the same values in x's shape."""
@@ -40,7 +41,8 @@ class Flatten(Module):
         n = int(np.prod(x_shape))
         if g.size != n:
             raise ValueError(
-                f"grad_output must have {n} values (x had shape {x_shape}), got {g.shape}"
+                f"grad_output must have {n} values (x had shape {x_shape}), "
+                f"got an array of shape {g.shape}"
             )
         return g.reshape(x_shape)
 
