@@ -746,6 +746,85 @@ MESSAGES = {
         "dW: max abs diff 0.001 at [0] (yours 0.001, expected 0)\n3 of 3 elements differ by "
         "more than atol + rtol*|expected| (rtol=1e-10, atol=1e-12).",
     ),
+    # Shapes of three axes: reversed is not "transposed" (that is for matrices), and the count
+    # of missing or extra axes of size 1 is given.
+    "3-d shape reversed": (
+        *(np.ones((2, 3, 4)), np.ones((4, 3, 2)), {}),
+        "dW has shape (2, 3, 4), expected (4, 3, 2) — the same number of elements, laid out "
+        "differently (a reshape or a transpose?)",
+    ),
+    "one axis too many": (
+        *(np.ones((3, 1)), np.ones(3), {}),
+        "dW has shape (3, 1), expected (3,) — the same numbers in a different shape: (3, 1) "
+        "against (3,). Comparisons never broadcast here, because numpy would silently turn "
+        "(n,) - (n, 1) into an (n, n) matrix. Yours has 1 axis of size 1 too many: drop "
+        "keepdims=True from the sum, or .reshape(3,)",
+    ),
+    "two axes too many": (
+        *(np.ones((1, 3, 1)), np.ones(3), {}),
+        "dW has shape (1, 3, 1), expected (3,) — the same numbers in a different shape: "
+        "(1, 3, 1) against (3,). Comparisons never broadcast here, because numpy would silently "
+        "turn (n,) - (n, 1) into an (n, n) matrix. Yours has 2 axes of size 1 too many: drop "
+        "keepdims=True from the sum, or .reshape(3,)",
+    ),
+    "two axes lacking": (
+        *(np.ones(3), np.ones((1, 3, 1)), {}),
+        "dW has shape (3,), expected (1, 3, 1) — the same numbers in a different shape: (3,) "
+        "against (1, 3, 1). Comparisons never broadcast here, because numpy would silently turn "
+        "(n,) - (n, 1) into an (n, n) matrix. Yours lacks 2 axes of size 1: keepdims=True in "
+        "the sum, [:, None], or .reshape(1, 3, 1)",
+    ),
+    "same numbers axes moved": (
+        *(np.ones((1, 3, 1)), np.ones((3, 1, 1)), {}),
+        "dW has shape (1, 3, 1), expected (3, 1, 1) — the same numbers in a different shape: "
+        "(1, 3, 1) against (3, 1, 1). Comparisons never broadcast here, because numpy would "
+        "silently turn (n,) - (n, 1) into an (n, n) matrix. A row where a column is expected "
+        "(or the reverse): .reshape(3, 1, 1)",
+    ),
+    # "Your transpose matches" is said for a float32 transpose too, not for a boolean one (only
+    # numbers are compared), and not for values 3e-6 apart (the match is to 1e-6).
+    "transposed float32, values match": (
+        *(E.T.astype(np.float32), E, {}),
+        "dW has shape (3, 2), expected (2, 3) — transposed? Yours has the expected shape "
+        "reversed. A gradient has the shape of what it is the gradient of; for y = x @ W.T "
+        "with W of shape (out, in), dW = dy.T @ x (your transpose matches the expected values)",
+    ),
+    "transposed booleans": (
+        *(np.zeros((3, 2), dtype=bool), np.zeros((2, 3)), {}),
+        "dW has shape (3, 2), expected (2, 3) — transposed? Yours has the expected shape "
+        "reversed. A gradient has the shape of what it is the gradient of; for y = x @ W.T "
+        "with W of shape (out, in), dW = dy.T @ x",
+    ),
+    "transposed shape, values 3e-6 apart": (
+        *((E * (1 + 3e-6)).T, E, {}),
+        "dW has shape (3, 2), expected (2, 3) — transposed? Yours has the expected shape "
+        "reversed. A gradient has the shape of what it is the gradient of; for y = x @ W.T "
+        "with W of shape (out, in), dW = dy.T @ x",
+    ),
+    # Dtypes: the advice goes by which side is wrong.
+    "int32 vs int64": (
+        *(np.ones(2, dtype=np.int32), np.ones(2, dtype=np.int64), {}),
+        "dW has dtype int32, expected int64 — an array of dtype int32 cannot hold a gradient: "
+        "np.zeros_like(x) of an integer x is integer too; use np.zeros(x.shape) or "
+        "x.astype(np.float64). (The values agree to float32 precision: only the dtype is "
+        "wrong.)",
+    ),
+    "float32 vs int reference": (
+        *(np.ones(2, dtype=np.float32), np.ones(2, dtype=np.int64), {}),
+        "dW has dtype float32, expected int64 — the reference is an array of dtype int64: "
+        "build it as floats (np.array([...], dtype=np.float64)), or pass a Python list. (The "
+        "values agree to float32 precision: only the dtype is wrong.)",
+    ),
+    "float16 vs float64": (
+        *(E.astype(np.float16), E, {}),
+        "dW has dtype float16, expected float64. (The values agree to float32 precision: only "
+        "the dtype is wrong.)",
+    ),
+    "float16 vs float32": (
+        *(E.astype(np.float16), E.astype(np.float32), {}),
+        "dW has dtype float16, expected float32. (The values agree to float32 precision: only "
+        "the dtype is wrong.)",
+    ),
 }
 
 
@@ -836,6 +915,65 @@ def test_check_gradient_fn_must_be_scalar_and_run_on_tensors():
     with pytest.raises(TypeError, match=r"^fn does not run on torch tensors") as info:
         check.check_gradient(lambda a: 1.0, x, np.zeros(2))
     assert str(info.value.__cause__) == "not a tensor"
+    assert str(info.value) == (
+        "fn does not run on torch tensors (it uses numpy functions such as np.tanh): pass "
+        "torch_fn=, the same function written with torch operations"
+    )
+    # torch_fn is held to the same rule, under its own name.
+    with pytest.raises(ValueError) as info:
+        check.check_gradient(lambda a: (a * a).sum(), x, 2 * x, torch_fn=lambda a: a * a)
+    assert str(info.value) == (
+        "torch_fn must return a single number (a loss), got an array of shape (2,): reduce it, "
+        "e.g. with .sum()"
+    )
+
+
+def test_check_gradient_kinks_per_input_or_shared_by_all():
+    W, b = np.array([0.0, 0.5, 1.0]), np.array([0.5, 1.0])
+    hand = (2 * W, 9 * b * b)
+    # quad is smooth: every kink reported is one given, so the report shows where each went.
+    # A tuple with one entry per input (None: no kink) is per input ...
+    rep = check.check_gradient(quad, (W, b), hand, kinks=(None, 0.5))
+    assert rep.kinks == {"d0": (), "d1": ((0,),)}
+    # ... a list of locations is shared by all inputs, also when it has one per input.
+    rep = check.check_gradient(quad, (W, b), hand, kinks=[0.5])
+    assert rep.kinks == {"d0": ((1,),), "d1": ((0,),)}
+    rep = check.check_gradient(quad, (W, b), hand, kinks=[0.5, 1.0])
+    assert rep.kinks == {"d0": ((1,), (2,)), "d1": ((0,), (1,))}
+    # With a tuple of inputs, a dict of kinks goes by the names.
+    rep = check.check_gradient(quad, (W, b), hand, names=("W", "b"), kinks={"b": [1.0]})
+    assert rep.kinks == {"W": (), "b": ((1,),)}
+
+
+def test_check_gradient_of_a_number_and_of_matrices_with_kink_masks():
+    rep = check.check_gradient(lambda a: a**3, 2.0, 12.0)
+    assert str(rep).startswith("OK dx: shape (), float64, matches autograd") and rep.kinks == {
+        "dx": ()
+    }
+    X = np.array([[0.5, -1.0], [2.0, 1.5]])
+    rep = check.check_gradient(
+        lambda a: (a * a).sum(), X, 2 * X, kinks=np.array([[False, True], [False, False]])
+    )
+    assert rep.kinks == {"dx": ((0, 1),)}
+    assert str(rep).endswith(
+        "; 1 coordinate within h of a kink left out of the finite-difference comparison: [0, 1]"
+    )
+    # A mask written as nested lists is a mask of the single input, not one mask per input.
+    X = np.array([[0.5, -1.0, 2.0]])
+    rep = check.check_gradient(lambda a: (a * a).sum(), X, 2 * X, kinks=[[True, False, False]])
+    assert rep.kinks == {"dx": ((0, 0),)}
+
+
+def test_check_gradient_passes_h_on_to_the_finite_differences():
+    # 0.5005 is within h = 1e-3 of the kink at 0.5 (not within the default 1e-6); the central
+    # difference of a quadratic is exact for any h, so the larger step passes.
+    x = np.array([0.0, 0.5005, 2.0])
+    rep = check.check_gradient(lambda a: (a * a).sum(), x, 2 * x, h=1e-3, kinks=[0.5])
+    assert str(rep) == (
+        "OK dx: shape (3,), float64, matches autograd (rtol=1e-10, atol=1e-12) and finite "
+        "differences (h=1e-03, rtol=1e-06, atol=1e-08); 1 coordinate within h of a kink left "
+        "out of the finite-difference comparison: [1]"
+    )
 
 
 # --- torch_grad, to_torch, check_model_grads ------------------------------------------------------
@@ -1012,6 +1150,33 @@ def test_kink_mask_locations():
             "yours is -3 times the expected values — a sign flip and a factor 1/3 missing.",
         ),
         (2.5, {}, "yours is 2.5 times the expected values everywhere — a constant factor is off."),
+        # Not a clean sign flip (5e-7 apart): "-1 times" is not read as "a factor 1/1 missing".
+        (
+            -1 - 5e-7,
+            {},
+            "yours is -1 times the expected values everywhere — a constant factor is off.",
+        ),
+        (
+            -3.3,
+            {},
+            "yours is -3.3 times the expected values everywhere — a constant factor is off.",
+        ),
+        (
+            2**0.5,
+            {},
+            "yours is sqrt(2) times the expected values everywhere — a square root is off",
+        ),
+        (
+            3**0.5 * (1 + 2e-7),
+            {},
+            "yours is sqrt(3) times the expected values everywhere — a square root is off",
+        ),
+        # 1/r**2 = 2.5 is not an integer: no square root is named.
+        (
+            0.4**0.5,
+            {},
+            "yours is 0.6325 times the expected values everywhere — a constant factor is off.",
+        ),
     ],
     ids=[
         "x2 batch 2",
@@ -1026,6 +1191,11 @@ def test_kink_mask_locations():
         "x-2",
         "x-3 nearly",
         "x2.5",
+        "x-1 nearly",
+        "x-3.3",
+        "x sqrt2",
+        "x sqrt3 nearly",
+        "x sqrt0.4",
     ],
 )
 def test_assert_close_names_the_factor(factor, kwargs, cause):
@@ -1334,7 +1504,32 @@ BAD_INPUT.raises(
     "torch_grad: fn written with numpy",
     lambda: as_in_a_notebook(check.torch_grad, lambda x: np.tanh(x).sum(), np.ones(2)),
     exc=TypeError,
-    match=r"^fn must (be written with|use) torch operations",
+    match=(
+        r"^fn must be written with torch operations \(torch\.tanh, not np\.tanh; t\.sum\(\), not "
+        r"np\.sum\(t\)\): numpy cannot follow a tensor that requires grad, so autograd cannot "
+        r"differentiate it$"
+    ),
+)
+BAD_INPUT.raises(
+    "torch_grad: torch's own error for an in-place change of an input stays torch's",
+    check.torch_grad,
+    (lambda x: x.add_(1.0).sum(), np.ones(2)),
+    exc=RuntimeError,
+    match=r"^a leaf Variable that requires grad is being used in an in-place operation\.$",
+)
+BAD_INPUT.raises(
+    "torch_grad: None (cell not run) is not nan",
+    check.torch_grad,
+    (lambda x: x.sum(), np.ones(2), None),
+    exc=TypeError,
+    match=r"^input 1 of torch_grad must be an array of numbers, got NoneType$",
+)
+BAD_INPUT.raises(
+    "torch_grad: an array of strings",
+    check.torch_grad,
+    (lambda x: x.sum(), np.array(["1.5", "2"])),
+    exc=TypeError,
+    match=r"^input 0 of torch_grad must be an array of numbers, got ndarray of dtype <U3$",
 )
 BAD_INPUT.accepts(
     "torch_grad: a torch tensor input is accepted",

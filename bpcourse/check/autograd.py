@@ -64,9 +64,14 @@ def torch_grad(fn: Callable[..., Any], *arrays: object) -> tuple[np.ndarray, ...
     for i, x in enumerate(arrays):
         if isinstance(x, torch.Tensor):
             x = x.detach().cpu().numpy()
-        arr = np.array(x, dtype=np.float64)
-        if arr.dtype == object:  # pragma: no cover - np.array raised already
-            raise TypeError(f"input {i} of torch_grad is not an array of numbers")
+        arr = np.asarray(x)
+        # Checked before the conversion: np.array(None, dtype=np.float64) is nan, not an error.
+        if arr.dtype.kind not in "biuf":  # booleans, integers, floats
+            raise TypeError(
+                f"input {i} of torch_grad must be an array of numbers, got {type(x).__name__}"
+                + (f" of dtype {arr.dtype}" if isinstance(x, np.ndarray) else "")
+            )
+        arr = arr.astype(np.float64)
         tensors.append(torch.tensor(arr, dtype=torch.float64, requires_grad=True))
     try:
         out = fn(*tensors)

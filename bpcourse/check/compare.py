@@ -137,14 +137,16 @@ def _shape_hint(a: np.ndarray, e: np.ndarray, name: str = "") -> str:
             f"{_fmt_shape(se)}. Comparisons never broadcast here, because numpy would silently "
             "turn (n,) - (n, 1) into an (n, n) matrix. "
         )
+        k = abs(a.ndim - e.ndim)
+        axes = "axis" if k == 1 else "axes"
         if a.ndim > e.ndim:
             return hint + (
-                f"Yours has {a.ndim - e.ndim} axis of size 1 too many: drop keepdims=True from "
+                f"Yours has {k} {axes} of size 1 too many: drop keepdims=True from "
                 f"the sum, or .reshape{_fmt_shape(se)}"
             )
         if a.ndim < e.ndim:
             return hint + (
-                f"Yours lacks an axis of size 1: keepdims=True in the sum, [:, None], or "
+                f"Yours lacks {'an' if k == 1 else k} {axes} of size 1: keepdims=True in the sum, [:, None], or "
                 f".reshape{_fmt_shape(se)}"
             )
         return hint + f"A row where a column is expected (or the reverse): .reshape{_fmt_shape(se)}"
