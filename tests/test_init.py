@@ -12,7 +12,7 @@ import math
 import numpy as np
 import pytest
 import torch
-from helpers import T, BadInputs
+from helpers import BadInputs, T
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
