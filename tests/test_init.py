@@ -170,7 +170,7 @@ for fname in (
         fn,
         ([[0.0, 0.0]],),
         exc=TypeError,
-        match=r"^tensor must be a Parameter or a numpy array \(filled in place\), got list",
+        match=r"^tensor must be a Parameter or a numpy array \(filled in place\), got list$",
     )
     BAD_INPUT.raises(
         f"init.{fname}(torch tensor)",
@@ -282,6 +282,12 @@ for fname, args, kwargs, arg in [
         exc=TypeError,
         match=rf"^{arg} must be a (real )?number, got '[01]'",
     )
+BAD_INPUT.accepts(
+    "init.constant_(val=inf): filled with inf, as in torch",
+    init.constant_,
+    (np.zeros(2), math.inf),
+    expected=lambda: torch.nn.init.constant_(torch.zeros(2, dtype=T), math.inf).numpy(),
+)
 BAD_INPUT.accepts(
     "init.uniform_(a == b): torch fills with that value",
     init.uniform_,
