@@ -253,7 +253,7 @@ BAD_INPUT.raises(
     (3,),
     {"eps": "1e-5"},
     exc=TypeError,
-    match=r"^eps must be a (positive |real )?number, got '1e-5'",
+    match=r"^eps must be a positive number, got '1e-5'",
 )
 BAD_INPUT.raises(
     "BatchNorm1d(3, momentum='0.1')",
@@ -261,8 +261,17 @@ BAD_INPUT.raises(
     (3,),
     {"momentum": "0.1"},
     exc=TypeError,
-    match=r"^momentum must be a (real )?number( or None)?, got '0\.1'",
+    match=r"^momentum must be a real number or None, got '0\.1'",
 )
+for flag, value in [("affine", "yes"), ("track_running_stats", 1.0)]:
+    BAD_INPUT.raises(
+        f"BatchNorm1d(3, {flag}={value!r})",
+        nn.BatchNorm1d,
+        (3,),
+        {flag: value},
+        exc=TypeError,
+        match=rf"^{flag} must be True or False, got {value!r}",
+    )
 BAD_INPUT.raises(
     "BatchNorm1d(3, dtype=int)",
     nn.BatchNorm1d,

@@ -68,7 +68,7 @@ def test_generator_of_parameters_is_consumed_once_and_empty_generator_warns():
     clip_grad_norm_((p for p in ours), 1.0)
     torch.nn.utils.clip_grad_norm_((t for t in theirs), 1.0)
     np.testing.assert_allclose(ours[0].grad, theirs[0].grad.numpy(), rtol=1e-10)
-    with pytest.warns(UserWarning, match="empty generator"):
+    with pytest.warns(UserWarning, match=r"^`parameters` is an empty generator, no gradient"):
         assert clip_grad_norm_((p for p in []), 1.0) == 0.0
 
 
@@ -189,7 +189,7 @@ BAD_INPUT.raises(
     "clip_grad_norm_(norm_type='l2')",
     lambda: utils.clip_grad_norm_(params_with_grads([1.0]), 1.0, "l2"),
     exc=TypeError,
-    match=r"^norm_type must be a (real )?number.*got 'l2'",
+    match=r"^norm_type must be a real number \(2\.0, 1\.0, float\(\"inf\"\), \.\.\.\), got 'l2'",
 )
 BAD_INPUT.raises(
     "clip_grad_value_(clip_value=-1)",
@@ -226,6 +226,38 @@ BAD_INPUT.accepts(
     clipped,
     (utils.clip_grad_value_, GR, 5),
     expected=torch_clipped("clip_grad_value_", GR, 5.0),
+)
+for fname in ("clip_grad_norm_", "clip_grad_value_"):
+    BAD_INPUT.accepts(
+        f"{fname}: an infinite bound leaves the gradients as they are",
+        clipped,
+        (getattr(utils, fname), GR, math.inf),
+        expected=torch_clipped(fname, GR, math.inf),
+    )
+
+
+def _same_parameter_twice(fn, *args):
+    """torch counts a parameter listed twice twice (and clips it twice); so do we."""
+    (p,) = params_with_grads([3.0, -4.0])
+    fn([p, p], *args)
+    return p.grad
+
+
+def _torch_same_parameter_twice(name, *args):
+    def ref():
+        t_ = torch.zeros(2, dtype=T, requires_grad=True)
+        t_.grad = tt([3.0, -4.0])
+        getattr(torch.nn.utils, name)([t_, t_], *args)
+        return t_.grad.numpy()
+
+    return ref
+
+
+BAD_INPUT.accepts(
+    "clip_grad_norm_: the same Parameter twice in the list, as torch",
+    _same_parameter_twice,
+    (utils.clip_grad_norm_, 1.0),
+    expected=_torch_same_parameter_twice("clip_grad_norm_", 1.0),
 )
 
 test_bad_input_raises_one_clear_error, test_legitimate_input_gives_the_reference_result = (

@@ -12,7 +12,7 @@ import math
 import numpy as np
 import pytest
 import torch
-from helpers import BadInputs
+from helpers import BadInputs, T
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -170,7 +170,7 @@ for fname in (
         fn,
         ([[0.0, 0.0]],),
         exc=TypeError,
-        match=r"^tensor must be a Parameter or a numpy array \(filled in place\), got list",
+        match=r"^tensor must be a Parameter or a numpy array \(filled in place\), got list$",
     )
     BAD_INPUT.raises(
         f"init.{fname}(torch tensor)",
@@ -266,6 +266,41 @@ BAD_INPUT.raises(
     {"gain": "1"},
     exc=TypeError,
     match=r"^gain must be a (real )?number, got '1'",
+)
+for fname, args, kwargs, arg in [
+    ("uniform_", (W, "0", 1.0), {}, "a"),
+    ("uniform_", (W, 0.0, "1"), {}, "b"),
+    ("normal_", (W, "0"), {}, "mean"),
+    ("normal_", (W, 0.0, "1"), {}, "std"),
+    ("xavier_normal_", (W,), {"gain": "1"}, "gain"),
+]:
+    BAD_INPUT.raises(
+        f"init.{fname}({arg}='1')",
+        getattr(init, fname),
+        args,
+        kwargs,
+        exc=TypeError,
+        match=rf"^{arg} must be a (real )?number, got '[01]'",
+    )
+BAD_INPUT.accepts(
+    "init.constant_(val=inf): filled with inf, as in torch",
+    init.constant_,
+    (np.zeros(2), math.inf),
+    expected=lambda: torch.nn.init.constant_(torch.zeros(2, dtype=T), math.inf).numpy(),
+)
+BAD_INPUT.accepts(
+    "init.uniform_(a == b): torch fills with that value",
+    init.uniform_,
+    (np.zeros((2, 3)), 1.5, 1.5),
+    {"rng": 0},
+    expected=lambda: torch.nn.init.uniform_(torch.zeros(2, 3, dtype=T), 1.5, 1.5).numpy(),
+)
+BAD_INPUT.accepts(
+    "init.normal_(std=inf): infinite samples, as in torch (not an error)",
+    lambda: bool(np.isinf(init.normal_(np.zeros(4), 0.0, math.inf, rng=0)).all()),
+    expected=lambda: bool(
+        torch.nn.init.normal_(torch.zeros(4, dtype=T), 0.0, math.inf).isinf().all()
+    ),
 )
 BAD_INPUT.accepts(
     "init.xavier_uniform_(Parameter, rng=0): fills .data in the torch bound",

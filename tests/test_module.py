@@ -99,6 +99,25 @@ BAD_INPUT.accepts(
     lambda: (lambda p: np.stack([p.data, p.grad]))(nn.Parameter([1, 2])),
     expected=lambda: np.array([[1.0, 2.0], [0.0, 0.0]]),
 )
+BAD_INPUT.accepts(
+    "Parameter(empty array): an empty parameter, as torch.nn.Parameter(torch.zeros(0, 3))",
+    lambda: nn.Parameter(np.zeros((0, 3))).grad.shape,
+    expected=lambda: tuple(torch.nn.Parameter(torch.zeros(0, 3)).shape),
+)
+
+
+def _parameter_of_array_then_edit_the_array():
+    a = np.ones(3)
+    p = nn.Parameter(a)
+    a[0] = 5.0
+    return p.data
+
+
+BAD_INPUT.accepts(
+    "Parameter(float array): a copy, later edits of the array do not reach .data",
+    _parameter_of_array_then_edit_the_array,
+    expected=lambda: np.ones(3),
+)
 
 test_bad_input_raises_one_clear_error, test_legitimate_input_gives_the_reference_result = (
     BAD_INPUT.tests()

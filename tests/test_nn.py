@@ -1009,6 +1009,11 @@ BAD_INPUT.accepts(
     expected=linear_grads_ref(X23, G22),
 )
 BAD_INPUT.accepts(
+    "Linear(1, 1): one input, one output, torch's shapes",
+    lambda: (lambda lin: (*lin.weight.shape, *lin.bias.shape))(nn.Linear(1, 1, rng=0)),
+    expected=lambda: (*torch.nn.Linear(1, 1).weight.shape, *torch.nn.Linear(1, 1).bias.shape),
+)
+BAD_INPUT.accepts(
     "Linear.backward twice: weight.grad accumulates (2x), like torch with retain_graph",
     forward_backward_twice,
     (fresh_linear(), X23, G22),

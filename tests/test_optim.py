@@ -735,7 +735,11 @@ for name, cls in OPTS.items():
         f"{name}.step: NaN in .grad",
         step_with_grad,
         (cls, np.array([np.nan, 1.0])),
-        match=r"^params\[0\]\.grad must be finite, got nan at index \(0,\)",
+        match=(
+            r"^params\[0\]\.grad must be finite, got nan at index \(0,\): a NaN or infinite "
+            r"gradient would spread into \.data \(look for an overflow, a log\(0\) or a division "
+            r"by 0 in the forward or backward pass\)$"
+        ),
     )
 BAD_INPUT.raises(
     "SGD(momentum=-0.9)",
