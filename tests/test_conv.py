@@ -151,6 +151,15 @@ def test_default_init_has_torchs_bound_and_layout():
     close(same_seed[0].weight.data, same_seed[1].weight.data, rtol=0, atol=0)
 
 
+def test_repr_names_the_geometry_and_the_bias():
+    assert repr(nn.Conv2d(1, 2, 3)) == (
+        "Conv2d(1, 2, kernel_size=(3, 3), stride=(1, 1), padding=(0, 0), bias=True)"
+    )
+    assert repr(nn.Conv2d(2, 4, (3, 2), stride=2, padding=1, bias=False)) == (
+        "Conv2d(2, 4, kernel_size=(3, 2), stride=(2, 2), padding=(1, 1), bias=False)"
+    )
+
+
 def test_small_cnn_matches_its_torch_twin():
     rng = np.random.default_rng(5)
     model = nn.Sequential(

@@ -138,6 +138,13 @@ def test_float32_stays_float32():
         assert y.dtype == layer.backward(np.ones_like(y)).dtype == np.float32
 
 
+def test_repr_names_the_class_and_the_geometry():
+    assert repr(nn.MaxPool2d(2)) == "MaxPool2d(kernel_size=(2, 2), stride=(2, 2), padding=(0, 0))"
+    assert repr(nn.AvgPool2d((3, 2), 1, 1)) == (
+        "AvgPool2d(kernel_size=(3, 2), stride=(1, 1), padding=(1, 1))"
+    )
+
+
 def test_flatten_matches_torch():
     rng = np.random.default_rng(1)
     x = rng.normal(size=(2, 3, 4, 5))

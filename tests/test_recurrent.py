@@ -194,6 +194,13 @@ def test_two_backward_passes_accumulate_and_backward_needs_forward(cls):
         assert np.abs(g).max() > 0
 
 
+def test_repr_names_the_class_sizes_bias_and_layout():
+    assert repr(nn.RNN(3, 4)) == "RNN(3, 4, bias=True, batch_first=False)"
+    assert repr(nn.LSTM(3, 4, bias=False, batch_first=True)) == (
+        "LSTM(3, 4, bias=False, batch_first=True)"
+    )
+
+
 def test_the_inputs_are_not_changed():
     m = nn.LSTM(2, 3, batch_first=True, rng=0)
     x = np.random.default_rng(0).normal(size=(2, 4, 2))
