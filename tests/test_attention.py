@@ -136,6 +136,9 @@ def test_init_as_torch():
     assert np.abs(m.out_proj.weight.data).max() <= 1 / 4  # torch's Linear: U(-1/sqrt(16), ...)
     names = [n for n, _ in m.named_parameters()]
     assert names == ["in_proj_weight", "in_proj_bias", "out_proj.weight", "out_proj.bias"]
+    # a seed gives every parameter, out_proj's too (drawn from the same generator)
+    for p, q in zip(m.parameters(), MultiheadAttention(16, 4, rng=5).parameters()):
+        np.testing.assert_array_equal(p.data, q.data)
 
 
 def test_float32_follows_the_weights():
@@ -174,14 +177,16 @@ def _torch_self_attention(x, mask=None):
 
 RAISES = [
     Raises("embed_dim not divisible", lambda: MultiheadAttention(6, 4), match=r"embed_dim must be divisible by num_heads, got embed_dim=6 and num_heads=4"),
+    Raises("embed_dim 0", lambda: MultiheadAttention(0, 1), match=r"^embed_dim must be >= 1, got 0"),
+    Raises("rng a string", lambda: MultiheadAttention(4, 2, rng="0"), exc=TypeError, match=r"^rng must be a np\.random\.Generator, an int seed or None, got str '0'"),
     Raises("num_heads 0", lambda: MultiheadAttention(4, 0), match=r"num_heads must be >= 1, got 0"),
     Raises("embed_dim float", lambda: MultiheadAttention(4.0, 2), exc=TypeError, match=r"embed_dim must be an int, got 4.0"),
     Raises("causal int", lambda: _mha(causal=1), exc=TypeError, match=r"causal must be True or False, got 1"),
     Raises("x 2-D", lambda: _mha()(np.ones((3, 4))), match=r"x must be 3-D, got an array of shape \(3, 4\)"),
     Raises("x wrong width", lambda: _mha()(np.ones((1, 3, 5))), match=r"x must have shape \(N, N, 4\), got an array of shape \(1, 3, 5\)"),
-    Raises("mask float", lambda: _mha()(X, np.zeros((3, 3))), exc=TypeError, match=r"attn_mask must be a boolean array \(True = blocked\), got float64"),
+    Raises("mask float", lambda: _mha()(X, np.zeros((3, 3))), exc=TypeError, match=r"^attn_mask must be a boolean array \(True = blocked\), got float64 array; use causal_mask\(T\) or a comparison such as m > 0$"),
     Raises("mask shape", lambda: _mha()(X, np.zeros((3, 2), bool)), match=r"attn_mask must have shape \(3, 3\) for 3 queries and 3 keys, got shape \(3, 2\)"),
-    Raises("mask blocks a whole row", lambda: _mha()(X, np.array([[0, 1, 1], [1, 1, 1], [0, 0, 0]], bool)), match=r"attn_mask blocks every key of query row 1"),
+    Raises("mask blocks a whole row", lambda: _mha()(X, np.array([[0, 1, 1], [1, 1, 1], [0, 0, 0]], bool)), match=r"^attn_mask blocks every key of query row 1: its softmax would be 0/0 \(NaN\); leave at least one key per row unblocked$"),
     Raises("backward before forward", _backward_before_forward, exc=RuntimeError, match=r"MultiheadAttention.backward called before forward"),
     Raises("grad_output shape", _backward_wrong_shape, match=r"grad_output must have shape \(1, 2, 4\), got .*\(1, 3, 4\)"),
     Raises("attention k width", lambda: attention(np.ones((2, 3, 4)), np.ones((2, 5, 3)), np.ones((2, 5, 4))), match=r"k must have q's leading axes and width D, \(\.\.\., Tk, 4\) for q of shape \(2, 3, 4\), got k of shape \(2, 5, 3\)"),

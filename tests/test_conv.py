@@ -118,6 +118,8 @@ def test_float32_and_float64_follow_the_layer(dtype):
     check.assert_close(y, yt.detach().numpy(), "y")  # float32: rtol 1e-5, atol 1e-6
     check.assert_close(dx, xt.grad.numpy(), "dx")
     check.assert_close(layer.weight.grad, twin.weight.grad.numpy(), "dW")
+    # a float64 grad_output: dx still in the layer's dtype, as torch's gradient follows its input
+    assert layer.backward(np.ones(y.shape)).dtype == np.dtype(dtype)
 
 
 def test_gradients_accumulate_and_input_grad_false_skips_dx():
@@ -149,6 +151,15 @@ def test_default_init_has_torchs_bound_and_layout():
         assert abs(t.std() - bound / math.sqrt(3)) < 0.1 * bound
     same_seed = nn.Conv2d(3, 4, 2, rng=7), nn.Conv2d(3, 4, 2, rng=7)
     close(same_seed[0].weight.data, same_seed[1].weight.data, rtol=0, atol=0)
+
+
+def test_repr_names_the_geometry_and_the_bias():
+    assert repr(nn.Conv2d(1, 2, 3)) == (
+        "Conv2d(1, 2, kernel_size=(3, 3), stride=(1, 1), padding=(0, 0), bias=True)"
+    )
+    assert repr(nn.Conv2d(2, 4, (3, 2), stride=2, padding=1, bias=False)) == (
+        "Conv2d(2, 4, kernel_size=(3, 2), stride=(2, 2), padding=(1, 1), bias=False)"
+    )
 
 
 def test_small_cnn_matches_its_torch_twin():
@@ -185,10 +196,10 @@ def backward_without_forward():
     return nn.Conv2d(1, 1, 1).backward(np.zeros((1, 1, 1, 1)))
 
 
-def backward_wrong_shape():
+def backward_wrong_shape(g=None, **kw):
     layer = nn.Conv2d(3, 2, 3, rng=0)
     layer(X4)
-    return layer.backward(np.zeros((2, 2, 4, 4)))
+    return layer.backward(np.zeros((2, 2, 4, 4)) if g is None else g, **kw)
 
 
 RAISES = [
@@ -210,6 +221,11 @@ RAISES = [
     Raises("float kernel", conv, (3, 2, 2.5), exc=TypeError,
            match=r"^kernel_size must be an int or a pair of ints \(height, width\), got 2\.5"),
     Raises("zero in_channels", conv, (0, 2, 3), match=r"^in_channels must be at least 1, got 0"),
+    Raises("zero out_channels", conv, (3, 0, 3), match=r"^out_channels must be at least 1, got 0"),
+    Raises("rng a string", conv, (3, 2, 3), {"rng": "0"}, exc=TypeError,
+           match=r"^rng must be a np\.random\.Generator, an int seed or None, got str '0'"),
+    Raises("input_grad not a flag", backward_wrong_shape, (np.zeros((2, 2, 3, 3)),),
+           {"input_grad": 1}, exc=TypeError, match=r"^input_grad must be True or False, got 1"),
     Raises("bias not a flag", conv, (3, 2, 3), {"bias": 1}, exc=TypeError,
            match=r"^bias must be True or False, got 1"),
     Raises("3-D input", conv_forward, ((3, 2, 3), np.zeros((3, 5, 5))),

@@ -95,6 +95,17 @@ def test_float32_keeps_its_dtype():
     assert_same(y, expected, rtol=1e-6, atol=0)
 
 
+def test_a_mask_of_numbers_is_kept_as_booleans_and_p_zero_keeps_no_mask():
+    layer = Dropout(0.5)
+    layer(X, mask=M.astype(np.float32))
+    assert layer.mask.dtype == np.bool_
+    np.testing.assert_array_equal(layer.mask, M)
+    # p = 0 without a mask: the identity, like eval mode (no mask drawn, none kept)
+    zero = Dropout(0.0, rng=0)
+    zero(X)
+    assert zero.mask is None
+
+
 # --- bad input: one clear message each ------------------------------------------------------------
 X = np.array([[0.5, -1.0, 2.0], [-0.3, 0.0, 1.5]])
 M = np.array([[True, False, True], [True, True, False]])
@@ -108,6 +119,12 @@ def _backward_wrong_shape():
     d = Dropout(rng=0)
     d(X)
     return d.backward(np.ones((3, 3)))
+
+
+def _backward(g, x=X):
+    d = Dropout(0.5, rng=0)
+    d(x)
+    return d.backward(g)
 
 
 def _mask_in_eval():
@@ -140,6 +157,12 @@ RAISES = [
         "Dropout: mask of values other than 0/1",
         lambda: Dropout()(X, mask=np.full((2, 3), 0.5)),
         match=r"^mask must be a boolean array \(True keeps\) or of 0s and 1s, got values \[0\.5\]",
+    ),
+    Raises(
+        "Dropout: mask of many values, the first six shown",
+        lambda: Dropout()(X, mask=np.arange(8.0)),
+        match=r"^mask must be a boolean array \(True keeps\) or of 0s and 1s, "
+        r"got values \[0\. 1\. 2\. 3\. 4\. 5\.\]$",
     ),
     Raises(
         "Dropout: mask as strings",
@@ -175,6 +198,13 @@ RAISES = [
         _backward_wrong_shape,
         match=r"^grad_output must have the shape of the forward output \(2, 3\), got \(3, 3\)",
     ),
+    Raises(
+        "Dropout backward: torch grad_output",
+        _backward,
+        (torch.ones(2, 3),),
+        exc=TypeError,
+        match=r"^grad_output must be a numpy array, got a torch\.Tensor",
+    ),
 ]
 
 ACCEPTS = [
@@ -206,6 +236,17 @@ ACCEPTS = [
         "Dropout(0.5) on an empty batch",
         lambda: Dropout(0.5, rng=0)(np.ones((0, 3))),
         expected=lambda: torch.nn.Dropout(0.5)(torch.ones(0, 3, dtype=torch.float64)).numpy(),
+    ),
+    Accepts(
+        "Dropout(0.5) backward on an empty batch",
+        _backward,
+        (np.ones((0, 3)), np.ones((0, 3))),
+        expected=lambda: np.ones((0, 3)),
+    ),
+    Accepts(
+        "Dropout: mask of 0.0s and 1.0s (float32)",
+        lambda: Dropout(0.5)(X, mask=M.astype(np.float32)),
+        expected=lambda: (torch.from_numpy(X) * torch.from_numpy(M).double() / 0.5).numpy(),
     ),
 ]
 

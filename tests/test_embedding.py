@@ -96,6 +96,7 @@ RAISES = [
     Raises("idx empty", lambda: _emb()(np.array([], dtype=int)), match=r"idx must not be empty"),
     Raises("idx None", lambda: _emb()(None), exc=TypeError, match=r"idx must be an array of ints"),
     Raises("num_embeddings 0", lambda: Embedding(0, 3), match=r"num_embeddings must be >= 1, got 0"),
+    Raises("embedding_dim 0", lambda: Embedding(5, 0), match=r"^embedding_dim must be >= 1, got 0"),
     Raises("embedding_dim str", lambda: Embedding(5, "3"), exc=TypeError, match=r"embedding_dim must be an int, got '3'"),
     Raises("rng str", lambda: Embedding(5, 3, rng="0"), exc=TypeError, match=r"rng must be a np.random.Generator, an int seed or None, got str"),
     Raises("backward before forward", _backward_before_forward, exc=RuntimeError, match=r"Embedding.backward called before forward"),

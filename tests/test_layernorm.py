@@ -130,10 +130,10 @@ def _backward_before_forward():
     return LayerNorm(3).backward(np.ones((2, 3)))
 
 
-def _backward_wrong_shape():
+def _backward_wrong_shape(g=None):
     ln = LayerNorm(3)
     ln(X)
-    return ln.backward(np.ones((3, 3)))
+    return ln.backward(np.ones((3, 3)) if g is None else g)
 
 
 RAISES = [
@@ -150,6 +150,13 @@ RAISES = [
         LayerNorm,
         ((),),
         match=r"^normalized_shape must be an int or a non-empty tuple of ints, got \(\)",
+    ),
+    Raises(
+        "LayerNorm((2, 3.0))",
+        LayerNorm,
+        ((2, 3.0),),
+        exc=TypeError,
+        match=r"^normalized_shape must be an int or a tuple of ints, got 3\.0",
     ),
     Raises("LayerNorm((2, 0))", LayerNorm, ((2, 0),), match=r"^normalized_shape must be >= 1"),
     Raises("LayerNorm(3, eps=0)", LayerNorm, (3,), {"eps": 0}, match=r"^eps must be > 0, got 0"),
@@ -185,7 +192,8 @@ RAISES = [
     Raises(
         "LayerNorm((2, 3))(x): fewer dims",
         lambda: LayerNorm((2, 3))(np.ones(3)),
-        match=r"^x must end with the normalized_shape \(2, 3\) .*got shape \(3,\)",
+        match=r"^x must end with the normalized_shape \(2, 3\) \(shape \(\.\.\., 2, 3\)\), "
+        r"got shape \(3,\)$",
     ),
     Raises(
         "LayerNorm(3)(torch)",
@@ -209,9 +217,26 @@ RAISES = [
         _backward_wrong_shape,
         match=r"^grad_output must have the shape of the forward output \(2, 3\), got \(3, 3\)",
     ),
+    Raises(
+        "LayerNorm backward: torch grad_output",
+        _backward_wrong_shape,
+        (torch.ones(2, 3),),
+        exc=TypeError,
+        match=r"^grad_output must be a numpy array, got a torch\.Tensor",
+    ),
 ]
 
 ACCEPTS = [
+    Accepts(
+        "LayerNorm((1, 3)): a size-1 normalised dimension",
+        lambda: LayerNorm((1, 3))(X.reshape(2, 1, 3)),
+        expected=lambda: _torch_ln(X.reshape(2, 1, 3), (1, 3)).detach().numpy(),
+    ),
+    Accepts(
+        "LayerNorm(1): each value alone, y = bias = 0",
+        lambda: LayerNorm(1)(X.reshape(6, 1)),
+        expected=lambda: _torch_ln(X.reshape(6, 1), 1).detach().numpy(),
+    ),
     Accepts(
         "LayerNorm([2, 3]) (a list)",
         lambda: LayerNorm([2, 3])(X.reshape(1, 2, 3)),
@@ -245,5 +270,6 @@ test_raises_one_clear_error, test_gives_the_reference_result = bad_input_tests(R
 
 
 def test_repr():
+    assert LayerNorm(3).training is torch.nn.LayerNorm(3).training is True
     assert repr(LayerNorm(3)) == "LayerNorm((3,), eps=1e-05, elementwise_affine=True)"
     assert repr(LayerNorm((2, 3), elementwise_affine=False)).startswith("LayerNorm((2, 3),")

@@ -136,6 +136,17 @@ def test_float32_stays_float32():
     for layer in (nn.MaxPool2d(2), nn.AvgPool2d(3, 1, 1), nn.Flatten()):
         y = layer(x)
         assert y.dtype == layer.backward(np.ones_like(y)).dtype == np.float32
+    for layer in (nn.MaxPool2d(2), nn.AvgPool2d(3, 1, 1)):
+        y = layer(x)  # a float64 grad_output: dx follows x, as torch's gradient follows its input
+        assert layer.backward(np.ones(y.shape)).dtype == np.float32
+
+
+def test_repr_names_the_class_and_the_geometry():
+    assert repr(nn.MaxPool2d(2)) == "MaxPool2d(kernel_size=(2, 2), stride=(2, 2), padding=(0, 0))"
+    assert repr(nn.AvgPool2d(2)) == "AvgPool2d(kernel_size=(2, 2), stride=(2, 2), padding=(0, 0))"
+    assert repr(nn.AvgPool2d((3, 2), 1, 1)) == (
+        "AvgPool2d(kernel_size=(3, 2), stride=(1, 1), padding=(1, 1))"
+    )
 
 
 def test_flatten_matches_torch():
@@ -160,8 +171,8 @@ def pool_forward(cls, args, x):
     return cls(*args)(x)
 
 
-def max_backward_wrong_shape():
-    layer = nn.MaxPool2d(2)
+def max_backward_wrong_shape(cls=nn.MaxPool2d):
+    layer = cls(2)
     layer(X4)
     return layer.backward(np.zeros((2, 3, 3, 3)))
 
@@ -191,6 +202,10 @@ RAISES = [
            exc=RuntimeError, match=r"^MaxPool2d\.backward called before forward"),
     Raises("max: grad_output of the wrong shape", max_backward_wrong_shape,
            match=r"^grad_output must have shape \(2, 3, 2, 2\), got an array of shape \(2, 3, 3, 3\)"),
+    Raises("avg: grad_output of the wrong shape", max_backward_wrong_shape, (nn.AvgPool2d,),
+           match=r"^grad_output must have shape \(2, 3, 2, 2\), got an array of shape \(2, 3, 3, 3\)"),
+    Raises("avg: backward before forward", nn.AvgPool2d(2).backward, (np.zeros((1, 1, 1, 1)),),
+           exc=RuntimeError, match=r"^AvgPool2d\.backward called before forward"),
     Raises("flatten: start after end", pool_forward, (nn.Flatten, (2, 1), X4),
            match=r"^Flatten\(start_dim=2, end_dim=1\) does not fit x of shape \(2, 3, 5, 5\)"),
     Raises("flatten: axis out of range", pool_forward, (nn.Flatten, (4,), X4),

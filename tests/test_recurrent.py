@@ -194,6 +194,13 @@ def test_two_backward_passes_accumulate_and_backward_needs_forward(cls):
         assert np.abs(g).max() > 0
 
 
+def test_repr_names_the_class_sizes_bias_and_layout():
+    assert repr(nn.RNN(3, 4)) == "RNN(3, 4, bias=True, batch_first=False)"
+    assert repr(nn.LSTM(3, 4, bias=False, batch_first=True)) == (
+        "LSTM(3, 4, bias=False, batch_first=True)"
+    )
+
+
 def test_the_inputs_are_not_changed():
     m = nn.LSTM(2, 3, batch_first=True, rng=0)
     x = np.random.default_rng(0).normal(size=(2, 4, 2))
@@ -291,6 +298,18 @@ RAISES = [
         match=r"^hx must be a tuple \(h0, c0\) or None, got ndarray",
     ),
     Raises(
+        "lstm(x, (h0, c0, None))",
+        lambda: fresh(nn.LSTM)(X, (np.zeros((1, 2, 4)), np.zeros((1, 2, 4)), None)),
+        exc=TypeError,
+        match=r"^hx must be a tuple \(h0, c0\) or None, got a tuple of 3$",
+    ),
+    Raises(
+        "lstm(x, (h0 with the wrong batch, c0))",
+        lambda: fresh(nn.LSTM)(X, (np.zeros((1, 3, 4)), np.zeros((1, 2, 4)))),
+        match=r"^h0 must have shape \(num_layers=1, N=2, hidden_size=4\), "
+        r"got an array of shape \(1, 3, 4\)",
+    ),
+    Raises(
         "lstm(x, (h0, c0 of the wrong size))",
         lambda: fresh(nn.LSTM)(X, (np.zeros((1, 2, 4)), np.zeros((1, 2, 3)))),
         match=r"^c0 must have shape \(num_layers=1, N=2, hidden_size=4\), "
@@ -301,6 +320,30 @@ RAISES = [
         lambda: (lambda m: (m(X), m.backward(np.zeros((3, 2, 2)))))(fresh(nn.RNN)),
         match=r"^grad_output must have shape \(L=3, N=2, hidden_size=4\), "
         r"got an array of shape \(3, 2, 2\)",
+    ),
+    Raises(
+        "lstm.backward batch_first (grad_output in the (L, N, H) layout)",
+        lambda: (lambda m: (m(X.transpose(1, 0, 2)), m.backward(np.zeros((3, 2, 4)))))(
+            fresh(nn.LSTM, batch_first=True)
+        ),
+        match=r"^grad_output must have shape \(N=2, L=3, hidden_size=4\), "
+        r"got an array of shape \(3, 2, 4\)",
+    ),
+    Raises(
+        "rnn.backward(grad_h_n of shape (N, H))",
+        lambda: (lambda m: (m(X), m.backward(np.zeros((3, 2, 4)), np.zeros((2, 4)))))(
+            fresh(nn.RNN)
+        ),
+        match=r"^grad_h_n must have shape \(num_layers=1, N=2, hidden_size=4\), "
+        r"got an array of shape \(2, 4\)",
+    ),
+    Raises(
+        "lstm.backward(grad_h_n of the wrong size)",
+        lambda: (lambda m: (m(X), m.backward(np.zeros((3, 2, 4)), np.zeros((1, 2, 3)))))(
+            fresh(nn.LSTM)
+        ),
+        match=r"^grad_h_n must have shape \(num_layers=1, N=2, hidden_size=4\), "
+        r"got an array of shape \(1, 2, 3\)",
     ),
     Raises(
         "lstm.backward(grad_c_n of shape (N, H))",

@@ -236,7 +236,8 @@ class LSTM(_Recurrent):
         x = self._input(x)
         L, N, _ = x.shape
         if hx is not None and not (isinstance(hx, tuple) and len(hx) == 2):
-            raise TypeError(f"hx must be a tuple (h0, c0) or None, got {type(hx).__name__}")
+            got = f"a tuple of {len(hx)}" if isinstance(hx, tuple) else type(hx).__name__
+            raise TypeError(f"hx must be a tuple (h0, c0) or None, got {got}")
         h0, c0 = (None, None) if hx is None else hx
         H = self.hidden_size
         h = np.empty((L + 1, N, H), dtype=self.dtype)
