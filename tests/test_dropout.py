@@ -93,6 +93,11 @@ def test_float32_keeps_its_dtype():
     assert y.dtype == np.float32 and dx.dtype == np.float32
     expected = torch.from_numpy(x) * (torch.from_numpy(mask).float() / 0.75)
     assert_same(y, expected, rtol=1e-6, atol=0)
+    # a float64 grad_output: dx follows x, as torch's gradient follows its input
+    assert layer.backward(np.ones(x.shape)).dtype == np.float32
+    layer.eval()
+    layer(x)
+    assert layer.backward(np.ones(x.shape)).dtype == np.float32
 
 
 def test_a_mask_of_numbers_is_kept_as_booleans_and_p_zero_keeps_no_mask():

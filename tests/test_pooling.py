@@ -136,7 +136,7 @@ def test_float32_stays_float32():
     for layer in (nn.MaxPool2d(2), nn.AvgPool2d(3, 1, 1), nn.Flatten()):
         y = layer(x)
         assert y.dtype == layer.backward(np.ones_like(y)).dtype == np.float32
-    for layer in (nn.MaxPool2d(2), nn.AvgPool2d(3, 1, 1)):
+    for layer in (nn.MaxPool2d(2), nn.AvgPool2d(3, 1, 1), nn.Flatten()):
         y = layer(x)  # a float64 grad_output: dx follows x, as torch's gradient follows its input
         assert layer.backward(np.ones(y.shape)).dtype == np.float32
 

@@ -77,6 +77,7 @@ class Dropout(Module):
         self.training = True
         self.mask: np.ndarray | None = None  # the last keep-mask (None: identity, eval or p = 0)
         self._shape: tuple[int, ...] | None = None
+        self._dtype: np.dtype | None = None
 
     def forward(self, x: object, mask: object = None) -> np.ndarray:
         """x: any shape -> y, same shape (and dtype)."""
@@ -85,7 +86,7 @@ class Dropout(Module):
             raise ValueError(
                 "mask given in eval mode: Dropout is the identity in eval mode (call train() first)"
             )
-        self._shape = x.shape
+        self._shape, self._dtype = x.shape, x.dtype
         if not self.training or (self.p == 0 and mask is None):
             self.mask = None
             return x
@@ -99,9 +100,9 @@ class Dropout(Module):
         return self.mask.astype(dtype) / dtype.type(1.0 - self.p)
 
     def backward(self, grad_output: object) -> np.ndarray:
-        """grad_output: dL/dy, shape of y -> dL/dx = dL/dy * mask / (1 - p), same shape."""
+        """grad_output: dL/dy, shape of y -> dL/dx = dL/dy * mask / (1 - p), same shape, x's dtype."""
         shape = self._cached(self._shape)
-        g = as_float_array(grad_output, "grad_output", allow_empty=True)
+        g = as_float_array(grad_output, "grad_output", dtype=self._dtype, allow_empty=True)
         if g.shape != shape:
             raise ValueError(
                 f"grad_output must have the shape of the forward output {shape}, got {g.shape}"

@@ -21,6 +21,7 @@ class Flatten(Module):
         self.start_dim = check_int(start_dim, "start_dim")
         self.end_dim = check_int(end_dim, "end_dim")
         self._x_shape: tuple[int, ...] | None = None
+        self._dtype: np.dtype | None = None
 
     def forward(self, x: object) -> np.ndarray:
         x = as_float_array(x, "x", allow_empty=True)
@@ -30,14 +31,14 @@ class Flatten(Module):
                 f"Flatten(start_dim={self.start_dim}, end_dim={self.end_dim}) does not fit "
                 f"x of shape {x.shape}: both must be axes of x, start_dim not after end_dim"
             )
-        self._x_shape = x.shape
+        self._x_shape, self._dtype = x.shape, x.dtype
         merged = int(np.prod(x.shape[s : e + 1]))  # not -1: numpy cannot infer it from 0 values
         return x.reshape(*x.shape[:s], merged, *x.shape[e + 1 :])
 
     def backward(self, grad_output: object) -> np.ndarray:
-        """dL/dy -> dL/dx: the same values in x's shape."""
+        """dL/dy -> dL/dx: the same values in x's shape (and dtype)."""
         x_shape = self._cached(self._x_shape)
-        g = as_float_array(grad_output, "grad_output", allow_empty=True)
+        g = as_float_array(grad_output, "grad_output", dtype=self._dtype, allow_empty=True)
         n = int(np.prod(x_shape))
         if g.size != n:
             raise ValueError(
