@@ -490,8 +490,33 @@ def test_lists_and_integers_become_float64():
     assert Tensor(2).shape == () and Tensor(2).item() == 2.0
 
 
+# --- conveniences: item, repr, zero_grad ---------------------------------------------------------
+def test_item_of_any_one_element_tensor_is_a_python_float():
+    for t in (Tensor(2.5), Tensor([2.5]), Tensor([[2.5]])):
+        assert type(t.item()) is float and t.item() == 2.5
+
+
+def test_repr_shows_the_shape_the_dtype_and_a_label_if_any():
+    assert repr(Tensor(np.ones((2, 3)))) == "Tensor(shape=(2, 3), dtype=float64)"
+    w = Tensor(np.ones(2, dtype=np.float32), label="w")
+    assert repr(w) == "Tensor(shape=(2,), dtype=float32, label='w')"
+
+
+def test_zero_grad_takes_one_tensor_or_an_iterable_of_tensors():
+    a, b = Tensor([1.0, 2.0]), Tensor([[3.0]])
+    (a * 2.0).sum().backward()
+    (b * 2.0).sum().backward()
+    zero_grad(a)  # one Tensor, not iterated over its elements
+    np.testing.assert_array_equal(a.grad, [0.0, 0.0])
+    (a * 2.0).sum().backward()
+    zero_grad(t for t in (a, b))  # any iterable, a generator too
+    np.testing.assert_array_equal(a.grad, [0.0, 0.0])
+    np.testing.assert_array_equal(b.grad, [[0.0]])
+
+
 # --- bad input: one clear error naming the argument ----------------------------------------------
 # Bad inputs: one clear error each (the table runner of tests/helpers.py).
+_EXPECTED = "expected a Tensor, a real number or a numpy array of numbers$"
 _BAD_CALLS = [
     (lambda: Tensor("abc"), TypeError, r"Tensor\(data\) must be an array of numbers"),
     (lambda: Tensor(torch.ones(2)), TypeError, r"Tensor\(data\) must be a numpy array.*detach"),
@@ -518,6 +543,33 @@ _BAD_CALLS = [
         r"batch axes of shapes \(2, 2, 3\) and \(3, 3, 1\)",
     ),
     (lambda: Tensor(np.ones(2)) + "a", TypeError, r"unsupported operand for Tensor \+: str"),
+    # a bad left operand: the reflected operators name their operator too
+    (
+        lambda: "a" + Tensor(np.ones(2)),
+        TypeError,
+        r"^unsupported operand for Tensor \+: str 'a'; " + _EXPECTED,
+    ),
+    (
+        lambda: 1j - Tensor(np.ones(2)),
+        TypeError,
+        r"^unsupported operand for Tensor -: complex 1j; " + _EXPECTED,
+    ),
+    (
+        lambda: None * Tensor(np.ones(2)),
+        TypeError,
+        r"^unsupported operand for Tensor \*: NoneType None; " + _EXPECTED,
+    ),
+    (
+        lambda: [2.0] / Tensor(np.ones(2)),
+        TypeError,
+        r"^unsupported operand for Tensor /: list \[2\.0\]; " + _EXPECTED,
+    ),
+    (
+        lambda: np.array([["a"]]) @ Tensor(np.ones((1, 1))),
+        TypeError,
+        r"^unsupported operand for Tensor @: an array of shape \(1, 1\) and dtype <U1; "
+        + _EXPECTED,
+    ),
     (lambda: Tensor(np.ones(2)) ** Tensor(np.ones(2)), TypeError, r"exponent for Tensor \*\*"),
     (
         lambda: Tensor(-np.ones(2)) ** 0.5,
