@@ -458,6 +458,42 @@ def test_deep_chain_needs_no_recursion():
     np.testing.assert_allclose(x.grad, [1.0001**depth] * 2, rtol=1e-10)
 
 
+@pytest.mark.parametrize("name", UNARY)
+def test_a_tensor_used_twice_through_the_same_function_gets_both_gradients_like_torch(name):
+    """Both uses of x go through the same local backward: each must add (+=), not assign."""
+    ours, theirs, _ = UNARY[name]
+    rng = np.random.default_rng(6)
+    x = rng.uniform(0.5, 2.0, (2, 3))  # inside every function's domain
+    run_both(lambda t: ours(t) * ours(t) + t, lambda t: theirs(t) * theirs(t) + t, [x], rng)
+
+
+def test_each_operation_records_its_name_for_the_graph():
+    x = Tensor(np.ones((2, 2)))
+    ops = [x + x, x * x, x / x, x**2, -x, x @ x, x.sum(), x.mean(), x.max(), x.reshape(4)]
+    ops += [x.T, x[0], x.exp(), x.log(), x.tanh(), x.relu(), x.sigmoid(), x.log_softmax()]
+    assert [v._op for v in ops] == [
+        "+",
+        "*",
+        "/",
+        "**2",
+        "neg",
+        "@",
+        "sum",
+        "mean",
+        "max",
+        "reshape",
+        "transpose",
+        "index",
+        "exp",
+        "log",
+        "tanh",
+        "relu",
+        "sigmoid",
+        "log_softmax",
+    ]
+    assert all(v._prev[0] is x for v in ops)
+
+
 def test_topological_order_puts_each_node_once_after_its_operands():
     a = Tensor(np.ones(2))
     b = a * a
@@ -583,6 +619,11 @@ _BAD_CALLS = [
         r"divisor \(shape \(2,\)\) has a zero at index \(1,\)",
     ),
     (lambda: Tensor(np.array([1.0, -2.0])).log(), ValueError, r"log of a non-positive number"),
+    (
+        lambda: Tensor(np.array([1.0, 0.0])).log(),
+        ValueError,
+        r"^log of a non-positive number: np\.float64\(0\.0\) in a tensor of shape \(2,\)$",
+    ),
     (lambda: Tensor(np.array([800.0])).exp(), OverflowError, r"exp overflows"),
     (
         lambda: Tensor(np.ones((2, 3))).sum(axis=2),
