@@ -592,6 +592,13 @@ def test_a_value_used_twice_through_the_same_op_gets_both_gradients(op):
     assert x.grad == pytest.approx(2 * local, rel=1e-12)
 
 
+def test_the_network_classes_are_importable_from_engine():
+    from bpcourse import engine_nn
+
+    for name in ("MLP", "Layer", "Module", "Neuron"):
+        assert getattr(engine, name) is getattr(engine_nn, name), name
+
+
 def test_a_value_used_twice_as_an_exponent_gets_both_gradients_like_torch():
     x, xt = Value(0.7), t(0.7)
     (2.5**x + 2.5**x).backward()
@@ -722,6 +729,13 @@ BAD_INPUT.raises(
     ([1.0],),
     exc=TypeError,
     match=r"^zero_grad expects Values, got float 1\.0",
+)
+BAD_INPUT.raises(
+    "engine.Modul",
+    getattr,
+    (engine, "Modul"),
+    exc=AttributeError,
+    match=r"^module 'bpcourse\.engine' has no attribute 'Modul'$",
 )
 BAD_INPUT.raises("Neuron(0)", engine.Neuron, (0,), match=r"^nin must be a positive int, got 0")
 BAD_INPUT.raises(
