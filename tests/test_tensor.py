@@ -637,6 +637,32 @@ _BAD_CALLS = [
     ),
     (lambda: Tensor(np.ones((2, 3))).mean(axis=1.0), TypeError, r"mean\(axis\) needs None"),
     (
+        lambda: Tensor(np.ones((2, 3))).sum(axis=-3),
+        ValueError,
+        r"^sum\(axis\): axis -3 is out of range for a tensor with 2 dimension\(s\) "
+        r"\(allowed: -2 to 1\)$",
+    ),
+    (
+        lambda: Tensor(np.ones((2, 3))).max(axis=(0, -2)),
+        ValueError,
+        r"^max\(axis\): repeated axis in \(0, -2\)$",
+    ),
+    (
+        lambda: Tensor(np.ones((2, 3))).mean(axis=True),
+        TypeError,
+        r"^mean\(axis\) needs None, an int or a tuple of ints, got True$",
+    ),
+    (
+        lambda: Tensor(np.ones((2, 3))).log_softmax(axis=(0, 1)),
+        TypeError,
+        r"^log_softmax\(axis\) needs an int, got \(0, 1\)$",
+    ),
+    (
+        lambda: log_softmax(Tensor(np.ones((2, 3))), axis=2),
+        ValueError,
+        r"^log_softmax\(axis\): axis 2 is out of range for a tensor with 2 dimension\(s\)",
+    ),
+    (
         lambda: Tensor(np.ones((2, 3))).reshape(4),
         ValueError,
         r"cannot reshape a tensor of shape \(2, 3\) \(6 elements\) into shape \(4,\)",
