@@ -446,6 +446,8 @@ class Tensor:
 
         The backward: d = dout - softmax * sum(dout along axis), softmax = e^out.
         """
+        if not isinstance(axis, Integral) or isinstance(axis, bool):  # one axis, not a tuple
+            raise TypeError(f"log_softmax(axis) needs an int, got {axis!r}")
         (ax,) = _axes(axis, self.ndim, "log_softmax")
         shifted = self.data - self.data.max(axis=ax, keepdims=True)
         out = Tensor(

@@ -92,6 +92,17 @@ def test_relu_at_the_kink_has_gradient_zero_like_torch():
     assert x.grad == xt.grad.item() == 0.0
 
 
+@pytest.mark.parametrize("x0", [-800.0, -1.0, 0.0, 1.0, 800.0])
+def test_sigmoid_far_out_and_at_zero_like_torch(x0):
+    """Far out on either side, e^|x| overflows a float: the stable form never computes it."""
+    x, xt = Value(x0), t(x0)
+    y, yt = x.sigmoid(), torch.sigmoid(xt)
+    y.backward()
+    yt.backward()
+    assert math.isclose(y.data, yt.item(), rel_tol=RTOL, abs_tol=ATOL), (y.data, yt.item())
+    assert_same(x, xt, "sigmoid")
+
+
 def test_pow_at_zero_follows_torch():
     for n in (0.0, 0.5, 1.0, 2.0, 3.0):
         x, xt = Value(0.0), t(0.0)
@@ -546,6 +557,7 @@ def test_long_operands_are_cut_to_100_characters_in_messages():
 def test_each_operation_records_its_name_for_the_graph():
     x, y = Value(2.0), Value(0.5)
     ops = [x + y, x * y, x / y, x**2, -x, x.relu(), x.tanh(), x.sigmoid(), x.exp(), x.log()]
+    ops += [2.0**x, 0.5**x]
     assert [v._op for v in ops] == [
         "+",
         "*",
@@ -557,6 +569,8 @@ def test_each_operation_records_its_name_for_the_graph():
         "sigmoid",
         "exp",
         "log",
+        "2**",
+        "0.5**",
     ]
     assert all(v._prev[0] is x for v in ops)
 
@@ -576,6 +590,20 @@ def test_a_value_used_twice_through_the_same_op_gets_both_gradients(op):
         "log": 1 / 0.7,
     }[op]
     assert x.grad == pytest.approx(2 * local, rel=1e-12)
+
+
+def test_the_network_classes_are_importable_from_engine():
+    from bpcourse import engine_nn
+
+    for name in ("MLP", "Layer", "Module", "Neuron"):
+        assert getattr(engine, name) is getattr(engine_nn, name), name
+
+
+def test_a_value_used_twice_as_an_exponent_gets_both_gradients_like_torch():
+    x, xt = Value(0.7), t(0.7)
+    (2.5**x + 2.5**x).backward()
+    (2.5**xt + 2.5**xt).backward()
+    assert_same(x, xt, "2.5 ** x twice")
 
 
 # --- bad input: one clear error, or the reference result (runner: tests/helpers.py) ---------------
@@ -701,6 +729,13 @@ BAD_INPUT.raises(
     ([1.0],),
     exc=TypeError,
     match=r"^zero_grad expects Values, got float 1\.0",
+)
+BAD_INPUT.raises(
+    "engine.Modul",
+    getattr,
+    (engine, "Modul"),
+    exc=AttributeError,
+    match=r"^module 'bpcourse\.engine' has no attribute 'Modul'$",
 )
 BAD_INPUT.raises("Neuron(0)", engine.Neuron, (0,), match=r"^nin must be a positive int, got 0")
 BAD_INPUT.raises(

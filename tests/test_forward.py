@@ -138,6 +138,7 @@ def test_dual_by_hand_from_the_definition():
 
 
 # Bad inputs: one clear error each (the table runner of tests/helpers.py).
+_EXPECTED = "expected a Dual, a real number or a numpy array of numbers$"
 _BAD_CALLS = [
     (lambda: Dual("a"), TypeError, r"Dual\(value\) must be an array of numbers"),
     (
@@ -146,6 +147,32 @@ _BAD_CALLS = [
         r"Dual\(tangent\) must have the value's shape \(3,\), got shape \(2,\)",
     ),
     (lambda: Dual(1.0) + "x", TypeError, r"unsupported operand for Dual \+: str"),
+    # a bad left operand: the reflected operators name their operator too
+    (
+        lambda: "a" + Dual(1.0),
+        TypeError,
+        r"^unsupported operand for Dual \+: str 'a'; " + _EXPECTED,
+    ),
+    (
+        lambda: 1j - Dual(1.0),
+        TypeError,
+        r"^unsupported operand for Dual -: complex 1j; " + _EXPECTED,
+    ),
+    (
+        lambda: None * Dual(1.0),
+        TypeError,
+        r"^unsupported operand for Dual \*: NoneType None; " + _EXPECTED,
+    ),
+    (
+        lambda: [2.0] / Dual(1.0),
+        TypeError,
+        r"^unsupported operand for Dual /: list \[2\.0\]; " + _EXPECTED,
+    ),
+    (
+        lambda: np.array([["a"]]) @ Dual(np.ones((1, 1))),
+        TypeError,
+        r"^unsupported operand for Dual @: an array of shape \(1, 1\) and dtype <U1; " + _EXPECTED,
+    ),
     (lambda: Dual(1.0) ** Dual(2.0), TypeError, r"exponent for Dual \*\*"),
     (lambda: Dual(1.0) / 0.0, ZeroDivisionError, r"divisor has a zero"),
     (lambda: fw.log(Dual(-1.0)), ValueError, r"log of a non-positive number"),

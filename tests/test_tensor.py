@@ -458,6 +458,42 @@ def test_deep_chain_needs_no_recursion():
     np.testing.assert_allclose(x.grad, [1.0001**depth] * 2, rtol=1e-10)
 
 
+@pytest.mark.parametrize("name", UNARY)
+def test_a_tensor_used_twice_through_the_same_function_gets_both_gradients_like_torch(name):
+    """Both uses of x go through the same local backward: each must add (+=), not assign."""
+    ours, theirs, _ = UNARY[name]
+    rng = np.random.default_rng(6)
+    x = rng.uniform(0.5, 2.0, (2, 3))  # inside every function's domain
+    run_both(lambda t: ours(t) * ours(t) + t, lambda t: theirs(t) * theirs(t) + t, [x], rng)
+
+
+def test_each_operation_records_its_name_for_the_graph():
+    x = Tensor(np.ones((2, 2)))
+    ops = [x + x, x * x, x / x, x**2, -x, x @ x, x.sum(), x.mean(), x.max(), x.reshape(4)]
+    ops += [x.T, x[0], x.exp(), x.log(), x.tanh(), x.relu(), x.sigmoid(), x.log_softmax()]
+    assert [v._op for v in ops] == [
+        "+",
+        "*",
+        "/",
+        "**2",
+        "neg",
+        "@",
+        "sum",
+        "mean",
+        "max",
+        "reshape",
+        "transpose",
+        "index",
+        "exp",
+        "log",
+        "tanh",
+        "relu",
+        "sigmoid",
+        "log_softmax",
+    ]
+    assert all(v._prev[0] is x for v in ops)
+
+
 def test_topological_order_puts_each_node_once_after_its_operands():
     a = Tensor(np.ones(2))
     b = a * a
@@ -490,8 +526,33 @@ def test_lists_and_integers_become_float64():
     assert Tensor(2).shape == () and Tensor(2).item() == 2.0
 
 
+# --- conveniences: item, repr, zero_grad ---------------------------------------------------------
+def test_item_of_any_one_element_tensor_is_a_python_float():
+    for t in (Tensor(2.5), Tensor([2.5]), Tensor([[2.5]])):
+        assert type(t.item()) is float and t.item() == 2.5
+
+
+def test_repr_shows_the_shape_the_dtype_and_a_label_if_any():
+    assert repr(Tensor(np.ones((2, 3)))) == "Tensor(shape=(2, 3), dtype=float64)"
+    w = Tensor(np.ones(2, dtype=np.float32), label="w")
+    assert repr(w) == "Tensor(shape=(2,), dtype=float32, label='w')"
+
+
+def test_zero_grad_takes_one_tensor_or_an_iterable_of_tensors():
+    a, b = Tensor([1.0, 2.0]), Tensor([[3.0]])
+    (a * 2.0).sum().backward()
+    (b * 2.0).sum().backward()
+    zero_grad(a)  # one Tensor, not iterated over its elements
+    np.testing.assert_array_equal(a.grad, [0.0, 0.0])
+    (a * 2.0).sum().backward()
+    zero_grad(t for t in (a, b))  # any iterable, a generator too
+    np.testing.assert_array_equal(a.grad, [0.0, 0.0])
+    np.testing.assert_array_equal(b.grad, [[0.0]])
+
+
 # --- bad input: one clear error naming the argument ----------------------------------------------
 # Bad inputs: one clear error each (the table runner of tests/helpers.py).
+_EXPECTED = "expected a Tensor, a real number or a numpy array of numbers$"
 _BAD_CALLS = [
     (lambda: Tensor("abc"), TypeError, r"Tensor\(data\) must be an array of numbers"),
     (lambda: Tensor(torch.ones(2)), TypeError, r"Tensor\(data\) must be a numpy array.*detach"),
@@ -518,6 +579,33 @@ _BAD_CALLS = [
         r"batch axes of shapes \(2, 2, 3\) and \(3, 3, 1\)",
     ),
     (lambda: Tensor(np.ones(2)) + "a", TypeError, r"unsupported operand for Tensor \+: str"),
+    # a bad left operand: the reflected operators name their operator too
+    (
+        lambda: "a" + Tensor(np.ones(2)),
+        TypeError,
+        r"^unsupported operand for Tensor \+: str 'a'; " + _EXPECTED,
+    ),
+    (
+        lambda: 1j - Tensor(np.ones(2)),
+        TypeError,
+        r"^unsupported operand for Tensor -: complex 1j; " + _EXPECTED,
+    ),
+    (
+        lambda: None * Tensor(np.ones(2)),
+        TypeError,
+        r"^unsupported operand for Tensor \*: NoneType None; " + _EXPECTED,
+    ),
+    (
+        lambda: [2.0] / Tensor(np.ones(2)),
+        TypeError,
+        r"^unsupported operand for Tensor /: list \[2\.0\]; " + _EXPECTED,
+    ),
+    (
+        lambda: np.array([["a"]]) @ Tensor(np.ones((1, 1))),
+        TypeError,
+        r"^unsupported operand for Tensor @: an array of shape \(1, 1\) and dtype <U1; "
+        + _EXPECTED,
+    ),
     (lambda: Tensor(np.ones(2)) ** Tensor(np.ones(2)), TypeError, r"exponent for Tensor \*\*"),
     (
         lambda: Tensor(-np.ones(2)) ** 0.5,
@@ -531,6 +619,11 @@ _BAD_CALLS = [
         r"divisor \(shape \(2,\)\) has a zero at index \(1,\)",
     ),
     (lambda: Tensor(np.array([1.0, -2.0])).log(), ValueError, r"log of a non-positive number"),
+    (
+        lambda: Tensor(np.array([1.0, 0.0])).log(),
+        ValueError,
+        r"^log of a non-positive number: np\.float64\(0\.0\) in a tensor of shape \(2,\)$",
+    ),
     (lambda: Tensor(np.array([800.0])).exp(), OverflowError, r"exp overflows"),
     (
         lambda: Tensor(np.ones((2, 3))).sum(axis=2),
@@ -543,6 +636,32 @@ _BAD_CALLS = [
         r"max\(axis\): repeated axis",
     ),
     (lambda: Tensor(np.ones((2, 3))).mean(axis=1.0), TypeError, r"mean\(axis\) needs None"),
+    (
+        lambda: Tensor(np.ones((2, 3))).sum(axis=-3),
+        ValueError,
+        r"^sum\(axis\): axis -3 is out of range for a tensor with 2 dimension\(s\) "
+        r"\(allowed: -2 to 1\)$",
+    ),
+    (
+        lambda: Tensor(np.ones((2, 3))).max(axis=(0, -2)),
+        ValueError,
+        r"^max\(axis\): repeated axis in \(0, -2\)$",
+    ),
+    (
+        lambda: Tensor(np.ones((2, 3))).mean(axis=True),
+        TypeError,
+        r"^mean\(axis\) needs None, an int or a tuple of ints, got True$",
+    ),
+    (
+        lambda: Tensor(np.ones((2, 3))).log_softmax(axis=(0, 1)),
+        TypeError,
+        r"^log_softmax\(axis\) needs an int, got \(0, 1\)$",
+    ),
+    (
+        lambda: log_softmax(Tensor(np.ones((2, 3))), axis=2),
+        ValueError,
+        r"^log_softmax\(axis\): axis 2 is out of range for a tensor with 2 dimension\(s\)",
+    ),
     (
         lambda: Tensor(np.ones((2, 3))).reshape(4),
         ValueError,
