@@ -385,7 +385,7 @@ class Tensor:
                 e = np.exp(self.data)
             except FloatingPointError:
                 raise OverflowError(
-                    f"exp overflows for {self.data.max()!r} (the largest "
+                    f"exp overflows for {self.data.max()} (the largest "
                     f"element of a tensor of shape {self.shape})"
                 ) from None
         out = Tensor(e, (self,), "exp")
@@ -400,8 +400,7 @@ class Tensor:
         """Natural log of positive elements (ValueError otherwise); the local derivative is 1/x."""
         if np.any(self.data <= 0):
             raise ValueError(
-                f"log of a non-positive number: {self.data.min()!r} in a tensor "
-                f"of shape {self.shape}"
+                f"log of a non-positive number: {self.data.min()} in a tensor of shape {self.shape}"
             )
         out = Tensor(np.log(self.data), (self,), "log")
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 import functools
 import importlib.util
 import pathlib
+import platform
 import re
+import subprocess
 import sys
 
 import numpy as np
@@ -45,12 +47,15 @@ def test_bench_quick_writes_every_table(tmp_path, capsys):
     bench = load_bench()
     threads = torch.get_num_threads()
     try:  # in this process: torch is imported once for the whole test session
-        assert bench.main(["--quick", "--threads", "1", "--out", str(out)]) == 0
+        # --default-allocator: pinning glibc's thresholds would outlast the test in this process
+        args = ["--quick", "--threads", "1", "--default-allocator", "--out", str(out)]
+        assert bench.main(args) == 0
     finally:
         torch.set_num_threads(threads)
     report = out.read_text()
     assert report.strip() == capsys.readouterr().out.strip()
     assert "Machine:" in report and "1 thread(s) for numpy and torch" in report
+    assert "Allocator: the platform's default (--default-allocator)." in report
 
     steps = section_rows(report, "### Train step")
     assert [r[:3] for r in steps] == [
@@ -101,6 +106,26 @@ def test_bench_quick_writes_every_table(tmp_path, capsys):
     else:
         assert "Not measured: bpcourse.engine could not be imported" in report
     assert "### Executing the course" not in report  # --quick never runs the notebooks
+
+
+@pytest.mark.skipif(
+    not sys.platform.startswith("linux") or platform.libc_ver()[0] != "glibc",
+    reason="mallopt's thresholds are glibc's",
+)
+def test_steady_allocator_pins_glibc_thresholds_in_its_own_process():
+    # In a child process: the thresholds stay for the life of the process that sets them.
+    code = (
+        "import importlib.util, sys; "
+        f"spec = importlib.util.spec_from_file_location('bench', {str(ROOT / 'tools' / 'bench.py')!r}); "
+        "m = importlib.util.module_from_spec(spec); sys.modules['bench'] = m; "
+        "spec.loader.exec_module(m); print(m.steady_allocator())"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    ).stdout.strip()
+    assert out == (
+        "Allocator: glibc with fixed thresholds (mmap 64 MiB, trim 256 MiB), see steady_allocator."
+    )
 
 
 def as_float(loss) -> float:

@@ -1150,16 +1150,31 @@ def test_kink_mask_locations():
             "yours is -3 times the expected values — a sign flip and a factor 1/3 missing.",
         ),
         (2.5, {}, "yours is 2.5 times the expected values everywhere — a constant factor is off."),
-        # Not a clean sign flip (5e-7 apart): "-1 times" is not read as "a factor 1/1 missing".
+        # A sign flip 5e-7 off (float32 rounding) is still named a sign flip, not "a factor 1/1".
         (
             -1 - 5e-7,
             {},
-            "yours is -1 times the expected values everywhere — a constant factor is off.",
+            "a sign flip — yours is minus the expected values (times -1.0000005: the rest is "
+            "rounding, e.g. float32 or another summation order). Look for one minus sign",
+        ),
+        # 5e-5 off is more than rounding: the factor is shown with the digits that make it
+        # visibly not -1, and the sign is named.
+        (
+            -1 - 5e-5,
+            {},
+            "yours is -1.00005 times the expected values everywhere — a sign flip, and a constant "
+            "factor is off.",
+        ),
+        (
+            2 + 3e-5,
+            {},
+            "yours is 2.00003 times the expected values everywhere — a constant factor is off.",
         ),
         (
             -3.3,
             {},
-            "yours is -3.3 times the expected values everywhere — a constant factor is off.",
+            "yours is -3.3 times the expected values everywhere — a sign flip, and a constant "
+            "factor is off.",
         ),
         (
             2**0.5,
@@ -1192,6 +1207,8 @@ def test_kink_mask_locations():
         "x-3 nearly",
         "x2.5",
         "x-1 nearly",
+        "x-1 off by 5e-5",
+        "x2 off by 3e-5",
         "x-3.3",
         "x sqrt2",
         "x sqrt3 nearly",

@@ -622,9 +622,13 @@ _BAD_CALLS = [
     (
         lambda: Tensor(np.array([1.0, 0.0])).log(),
         ValueError,
-        r"^log of a non-positive number: np\.float64\(0\.0\) in a tensor of shape \(2,\)$",
+        r"^log of a non-positive number: 0\.0 in a tensor of shape \(2,\)$",
     ),
-    (lambda: Tensor(np.array([800.0])).exp(), OverflowError, r"exp overflows"),
+    (
+        lambda: Tensor(np.array([1.0, 800.0])).exp(),
+        OverflowError,
+        r"^exp overflows for 800\.0 \(the largest element of a tensor of shape \(2,\)\)$",
+    ),
     (
         lambda: Tensor(np.ones((2, 3))).sum(axis=2),
         ValueError,

@@ -13,6 +13,8 @@ threads. Nothing here asserts a time: this is a benchmark, not a test (the smoke
 from __future__ import annotations
 
 import argparse
+import ctypes
+import ctypes.util
 import dataclasses
 import datetime
 import gc
@@ -45,6 +47,36 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 
 
 # --- measuring -------------------------------------------------------------------------------------
+def steady_allocator() -> str:
+    """Pin glibc malloc's thresholds, so that a big array's cost does not depend on history.
+
+    By default glibc serves a block above a threshold with a fresh ``mmap`` (zeroed pages,
+    page faults on first touch) and raises that threshold each time such a block is freed; it
+    also returns the top of the heap to the system past a second threshold. Whether a 1.6 MB
+    gradient costs page faults therefore depends on what the process allocated before: with
+    the default, the bpcourse/numpy ratio of the 784-512-512-10 float32 step came out 0.81 in a
+    script that timed only those two steps and 1.15 in `make bench`, on the same machine and
+    day. Fixed thresholds (64 MiB mmap, 256 MiB trim) keep every array of these benchmarks
+    on a heap that is reused, for all candidates alike: the tables compare arithmetic and
+    Python, not the allocator's state. Returns a sentence for the report.
+    """
+    libc_name = ctypes.util.find_library("c")
+    try:
+        libc = ctypes.CDLL(libc_name) if libc_name else None
+        mallopt = libc.mallopt if libc is not None else None
+    except (OSError, AttributeError):
+        mallopt = None
+    if mallopt is None:
+        return "Allocator: the platform's default (no glibc mallopt)."
+    m_trim_threshold, m_mmap_threshold = -1, -3  # from glibc's malloc.h
+    ok = mallopt(m_mmap_threshold, 64 << 20) == 1 and mallopt(m_trim_threshold, 256 << 20) == 1
+    if not ok:
+        return "Allocator: the platform's default (mallopt refused the thresholds)."
+    return (
+        "Allocator: glibc with fixed thresholds (mmap 64 MiB, trim 256 MiB), see steady_allocator."
+    )
+
+
 def calls_per_run(fn: Callable[[], object], min_time: float) -> int:
     """How many calls of ``fn`` take about ``min_time`` seconds (after a warm-up call)."""
     fn()  # warm up (allocations, lazy inits)
@@ -687,6 +719,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--no-notebooks", action="store_true", help="skip executing the course")
     parser.add_argument(
+        "--default-allocator",
+        action="store_true",
+        help="leave glibc malloc's adaptive thresholds alone (figures then vary between runs)",
+    )
+    parser.add_argument(
         "--sections",
         default=",".join(SECTIONS),
         help=f"comma-separated subset of {','.join(SECTIONS)}",
@@ -705,6 +742,11 @@ def main(argv: list[str] | None = None) -> int:
         0.002 if args.quick else 0.05,
         time.process_time if args.clock == "cpu" else time.perf_counter,
     )
+    allocator = (
+        "Allocator: the platform's default (--default-allocator)."
+        if args.default_allocator
+        else steady_allocator()
+    )
     torch.set_num_threads(args.threads)
     clock = (
         "CPU time of the process (time.process_time)"
@@ -714,7 +756,7 @@ def main(argv: list[str] | None = None) -> int:
     parts = [
         f"## bpcourse benchmarks\n\n{machine(args.threads)} Timings: {clock}, "
         f"median of {cfg.repeat} rounds; load average at the start "
-        f"{os.getloadavg()[0]:.1f}."
+        f"{os.getloadavg()[0]:.1f}. {allocator}"
     ]
     with threadpoolctl.threadpool_limits(args.threads):
         if "mlp" in sections:

@@ -219,11 +219,7 @@ def _value_hint(
             "(+=) into .grad rather than into a copy?"
         )
     if _close(a, -e, prt, pat):
-        return (
-            "Likely cause: a sign flip — yours is exactly minus the expected values. Look for "
-            "one minus sign too many or too few: a difference taken the other way round "
-            "(y - pred for pred - y) or a derivative's own sign (d/dx of cos x is -sin x)."
-        )
+        return "Likely cause: a sign flip — yours is exactly minus the expected values. " + _SIGN
     if a.ndim == 2 and a.shape[0] == a.shape[1] > 1 and _close(a.T, e, prt, pat):
         hint = "Likely cause: transposed — yours is the transpose of the expected values."
         if _is_gradient(name):
@@ -258,10 +254,21 @@ def _float32_valued(x: np.ndarray) -> bool:
         return bool(np.all(x.astype(np.float32).astype(np.float64) == x))
 
 
+_SIGN = (
+    "Look for one minus sign too many or too few: a difference taken the other way round "
+    "(y - pred for pred - y) or a derivative's own sign (d/dx of cos x is -sin x)."
+)
+
+
 def _ratio_hint(r: float, batch_size: int | None) -> str:
     """A constant factor between yours and the expected values, named only where it is certain."""
     k, inv = round(r), round(1 / r)
     is_batch = batch_size is not None
+    if k == -1 and abs(r + 1) < 1e-6:  # minus the expected values, but for rounding
+        return (
+            f"Likely cause: a sign flip — yours is minus the expected values (times {r:.7f}: "
+            f"the rest is rounding, e.g. float32 or another summation order). " + _SIGN
+        )
     if k >= 2 and abs(r - k) < 1e-6 * k:
         why = f"a factor 1/{k} is missing"
         if is_batch and k == batch_size:
@@ -290,10 +297,11 @@ def _ratio_hint(r: float, batch_size: int | None) -> str:
                 f"Likely cause: yours is {label} times the expected values everywhere — a square "
                 "root is off (a standard deviation for a variance, or sqrt(fan_in))."
             )
-    return (
-        f"Likely cause: yours is {r:.4g} times the expected values everywhere — "
-        "a constant factor is off."
-    )
+    shown = f"{r:.4g}"
+    if float(shown) == round(r):  # 2.00001 must not read as a clean 2
+        shown = f"{r:.7g}"
+    what = "a sign flip, and a constant factor is off" if r < 0 else "a constant factor is off"
+    return f"Likely cause: yours is {shown} times the expected values everywhere — {what}."
 
 
 def _tolerance(value: object, name: str) -> float | None:
