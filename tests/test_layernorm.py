@@ -110,7 +110,8 @@ def test_float32_keeps_its_dtype_and_parameters_named_like_torch():
     x = rng.normal(size=(6, 4)).astype(np.float32)
     y = ln(x)
     dx = ln.backward(np.ones_like(x) + x)
-    assert y.dtype == np.float32 and dx.dtype == np.float32 and ln.weight.dtype == np.float32
+    assert y.dtype == dx.dtype == ln.weight.dtype == ln.bias.dtype == np.float32
+    assert ln.weight.grad.dtype == ln.bias.grad.dtype == np.float32
     t = torch.nn.LayerNorm(4)
     xt = torch.tensor(x, requires_grad=True)
     (t(xt) * torch.from_numpy(np.ones_like(x) + x)).sum().backward()

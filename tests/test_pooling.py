@@ -152,7 +152,10 @@ def test_repr_names_the_class_and_the_geometry():
 def test_flatten_matches_torch():
     rng = np.random.default_rng(1)
     x = rng.normal(size=(2, 3, 4, 5))
-    for args in ((), (2,), (0, 1), (1, -2)):
+    # The edges of the axis range too: start_dim = -ndim, end_dim = -ndim, start_dim = end_dim.
+    cases = [((), x), ((2,), x), ((0, 1), x), ((1, -2), x), ((-4, -1), x), ((0, -4), x)]
+    cases += [((1, 1), x), ((-1, -1), x[0, 0, 0]), ((0, -1), x[0, 0, 0])]  # and 1-D x
+    for args, x in cases:
         layer, twin = nn.Flatten(*args), torch.nn.Flatten(*args)
         y = layer(x)
         g = rng.normal(size=y.shape)
@@ -183,6 +186,12 @@ def flatten_backward(g):
     return layer.backward(g)
 
 
+def flatten_backward_empty():
+    layer = nn.Flatten()
+    layer(np.zeros((0, 3, 2)))
+    return layer.backward(np.zeros((0, 6)))
+
+
 RAISES = [
     Raises("max: kernel larger than padded input", pool_forward, (nn.MaxPool2d, (6,), X4),
            match=r"^MaxPool2d: kernel_size \(6, 6\) is larger than the padded input \(5, 5\)"),
@@ -210,6 +219,10 @@ RAISES = [
            match=r"^Flatten\(start_dim=2, end_dim=1\) does not fit x of shape \(2, 3, 5, 5\)"),
     Raises("flatten: axis out of range", pool_forward, (nn.Flatten, (4,), X4),
            match=r"^Flatten\(start_dim=4, end_dim=-1\) does not fit x of shape \(2, 3, 5, 5\)"),
+    Raises("flatten: end_dim = ndim", pool_forward, (nn.Flatten, (0, 4), X4),
+           match=r"^Flatten\(start_dim=0, end_dim=4\) does not fit x of shape \(2, 3, 5, 5\)"),
+    Raises("flatten: start_dim = -ndim - 1", pool_forward, (nn.Flatten, (-5,), X4),
+           match=r"^Flatten\(start_dim=-5, end_dim=-1\) does not fit x of shape \(2, 3, 5, 5\)"),
     Raises("flatten: start_dim a string", nn.Flatten, ("1",), exc=TypeError,
            match=r"^start_dim must be an int, got '1'"),
     Raises("flatten: end_dim a float", nn.Flatten, (1, 2.0), exc=TypeError,
@@ -246,6 +259,8 @@ ACCEPTS = [
     Accepts("flatten: middle axes of an empty batch", pool_forward,
             (nn.Flatten, (1, 2), np.zeros((0, 3, 2, 4))),
             expected=lambda: torch.nn.Flatten(1, 2)(torch.zeros(0, 3, 2, 4, dtype=torch.float64)).numpy()),
+    Accepts("flatten: backward of an empty batch", flatten_backward_empty, (),
+            expected=lambda: np.zeros((0, 3, 2))),
 ]  # fmt: skip
 
 test_pooling_raises_one_clear_error, test_pooling_accepts_unusual_input = bad_input_tests(

@@ -171,8 +171,8 @@ class MultiheadAttention(Module):
         E = self.embed_dim
         bound = math.sqrt(6.0 / (E + 3 * E))  # xavier_uniform_ on a (3E, E) matrix
         w = gen.uniform(-bound, bound, size=(3 * E, E))
-        self.in_proj_weight = Parameter(np.asarray(w).astype(dt), "in_proj_weight")
-        self.in_proj_bias = Parameter(np.zeros(3 * E, dtype=dt), "in_proj_bias") if bias else None
+        self.in_proj_weight = Parameter(np.asarray(w).astype(dt))
+        self.in_proj_bias = Parameter(np.zeros(3 * E, dtype=dt)) if bias else None
         out_rng = None if rng is None else cast(np.random.Generator, gen)
         self.out_proj = Linear(E, E, bias=bias, dtype=dt, rng=out_rng)
         if self.out_proj.bias is not None:

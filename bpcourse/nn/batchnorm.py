@@ -75,8 +75,8 @@ class BatchNorm1d(Module):
         self.weight: Parameter | None = None
         self.bias: Parameter | None = None
         if affine:
-            self.weight = Parameter(np.ones(num_features, dtype=self.dtype), "weight")
-            self.bias = Parameter(np.zeros(num_features, dtype=self.dtype), "bias")
+            self.weight = Parameter(np.ones(num_features, dtype=self.dtype))
+            self.bias = Parameter(np.zeros(num_features, dtype=self.dtype))
         # Buffers, None without track_running_stats (as in torch).
         self.running_mean: Any = None
         self.running_var: Any = None

@@ -57,11 +57,11 @@ class Conv2d(Module):
         bound = 1 / math.sqrt(self.in_channels * kh * kw)
         # Drawn in float64, then cast to dtype: float32 and float64 layers start alike.
         w = gen.uniform(-bound, bound, size=(self.out_channels, self.in_channels, kh, kw))
-        self.weight = Parameter(np.asarray(w).astype(dt), "weight")
+        self.weight = Parameter(np.asarray(w).astype(dt))
         self.bias: Parameter | None = None
         if bias:
             b = gen.uniform(-bound, bound, size=(self.out_channels,))
-            self.bias = Parameter(np.asarray(b).astype(dt), "bias")
+            self.bias = Parameter(np.asarray(b).astype(dt))
         self._cols: np.ndarray | None = None  # im2col(x), for dW = sum_n g[n] @ cols[n].T
         self._x_shape: tuple[int, ...] = ()
 

@@ -42,7 +42,7 @@ class Embedding(Module):
         dt = check_dtype(dtype)
         gen = numpy_rng(rng, typed=True)
         w = gen.normal(0.0, 1.0, size=(self.num_embeddings, self.embedding_dim))
-        self.weight = Parameter(np.asarray(w).astype(dt), "weight")
+        self.weight = Parameter(np.asarray(w).astype(dt))
         self._idx: np.ndarray | None = None  # the ids, kept for the scatter-add
 
     def forward(self, idx: object) -> np.ndarray:

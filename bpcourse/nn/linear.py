@@ -36,11 +36,11 @@ class Linear(Module):
         bound = 1 / math.sqrt(self.in_features)
         # Drawn in float64, then cast to dtype: float32 and float64 layers start alike.
         w = gen.uniform(-bound, bound, size=(self.out_features, self.in_features))
-        self.weight = Parameter(np.asarray(w).astype(dt), "weight")
+        self.weight = Parameter(np.asarray(w).astype(dt))
         self.bias: Parameter | None = None
         if bias:
             b = gen.uniform(-bound, bound, size=(self.out_features,))
-            self.bias = Parameter(np.asarray(b).astype(dt), "bias")
+            self.bias = Parameter(np.asarray(b).astype(dt))
         self._x: np.ndarray | None = None  # the forward input, kept for dW = g^T x
 
     def forward(self, x: object) -> np.ndarray:

@@ -80,8 +80,8 @@ class LayerNorm(Module):
         self.weight: Parameter | None = None
         self.bias: Parameter | None = None
         if self.elementwise_affine:
-            self.weight = Parameter(np.ones(self.normalized_shape, dtype=self.dtype), "weight")
-            self.bias = Parameter(np.zeros(self.normalized_shape, dtype=self.dtype), "bias")
+            self.weight = Parameter(np.ones(self.normalized_shape, dtype=self.dtype))
+            self.bias = Parameter(np.zeros(self.normalized_shape, dtype=self.dtype))
         self.training = True
         self._cache: tuple[np.ndarray, np.ndarray] | None = None
 

@@ -63,13 +63,13 @@ class _Recurrent(Module):
         def draw(*shape: int) -> np.ndarray:  # drawn in float64, then cast, as Linear does
             return np.asarray(gen.uniform(-k, k, size=shape)).astype(dt)
 
-        self.weight_ih_l0 = Parameter(draw(G * H, I), "weight_ih_l0")
-        self.weight_hh_l0 = Parameter(draw(G * H, H), "weight_hh_l0")
+        self.weight_ih_l0 = Parameter(draw(G * H, I))
+        self.weight_hh_l0 = Parameter(draw(G * H, H))
         self.bias_ih_l0: Parameter | None = None
         self.bias_hh_l0: Parameter | None = None
         if has_bias:
-            self.bias_ih_l0 = Parameter(draw(G * H), "bias_ih_l0")
-            self.bias_hh_l0 = Parameter(draw(G * H), "bias_hh_l0")
+            self.bias_ih_l0 = Parameter(draw(G * H))
+            self.bias_hh_l0 = Parameter(draw(G * H))
 
     @property
     def dtype(self) -> np.dtype:
