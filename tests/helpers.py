@@ -99,7 +99,13 @@ def run_catalogue(cases: list[Case]):
 @dataclass
 class Raises:
     """A call that must fail with ONE clear error of type ``exc`` whose message matches ``match``
-    (a regex naming the argument, what was expected and what came)."""
+    (a regex naming the argument, what was expected and what came).
+
+    Build the object under test inside ``fn`` (``lambda g: nn.Flatten().backward(g)``), not in
+    the table (``nn.Flatten().backward``): a table is built when pytest imports the file, and
+    ``make mutation`` switches a mutant on only while a test runs, so an ``__init__`` that ran
+    at import time is never tested against its mutants.
+    """
 
     id: str
     fn: Callable[..., Any]

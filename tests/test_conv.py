@@ -111,6 +111,7 @@ def test_float32_and_float64_follow_the_layer(dtype):
     y = layer(x)
     dx = layer.backward(np.ones_like(y))
     assert y.dtype == dx.dtype == layer.weight.grad.dtype == np.dtype(dtype)
+    assert layer.weight.dtype == layer.bias.dtype == layer.bias.grad.dtype == np.dtype(dtype)
     twin = check.to_torch(layer)
     xt = torch.tensor(x, dtype=twin.weight.dtype, requires_grad=True)
     yt = twin(xt)
