@@ -137,6 +137,24 @@ def test_dual_by_hand_from_the_definition():
     assert fw.exp(0.0) == 1.0  # numbers go straight to numpy
 
 
+def test_power_sum_and_jvp_edge_cases():
+    # d/dx x**1 = 1 and d/dx x**0 = 0, at 0 too (where n * x**(n - 1) would be 0 * inf)
+    assert (Dual(3.0, 1.0) ** 1).tangent == 1.0
+    with np.errstate(all="raise"):
+        assert (Dual(0.0, 1.0) ** 0).tangent == 0.0
+    # sum over one axis: value and tangent both reduced over that axis
+    s = Dual(np.arange(6.0).reshape(2, 3), np.ones((2, 3))).sum(axis=0)
+    np.testing.assert_array_equal(s.value, [3.0, 5.0, 7.0])
+    np.testing.assert_array_equal(s.tangent, [2.0, 2.0, 2.0])
+    # empty arrays are a valid point and direction, as for torch.func.jvp
+    out, tangent = jvp(lambda x: x * 2.0, (np.zeros(0),), (np.zeros(0),))
+    assert out.shape == tangent.shape == (0,)
+    # a float32 primal keeps float32: the tangent is converted to it, constants are not upcast
+    x32 = np.ones(2, dtype=np.float32)
+    out, tangent = jvp(lambda x: x * x32, (x32,), (np.ones(2),))
+    assert out.dtype == tangent.dtype == np.float32
+
+
 # Bad inputs: one clear error each (the table runner of tests/helpers.py).
 _EXPECTED = "expected a Dual, a real number or a numpy array of numbers$"
 _BAD_CALLS = [
@@ -147,6 +165,27 @@ _BAD_CALLS = [
         r"Dual\(tangent\) must have the value's shape \(3,\), got shape \(2,\)",
     ),
     (lambda: Dual(1.0) + "x", TypeError, r"unsupported operand for Dual \+: str"),
+    # a bad right operand: each operator names itself
+    (
+        lambda: Dual(1.0) * "a",
+        TypeError,
+        r"^unsupported operand for Dual \*: str 'a'; " + _EXPECTED,
+    ),
+    (
+        lambda: Dual(1.0) / None,
+        TypeError,
+        r"^unsupported operand for Dual /: NoneType None; " + _EXPECTED,
+    ),
+    (
+        lambda: Dual(1.0) - [1j],
+        TypeError,
+        r"^unsupported operand for Dual -: list \[1j\]; " + _EXPECTED,
+    ),
+    (
+        lambda: Dual(np.ones((1, 1))) @ "a",
+        TypeError,
+        r"^unsupported operand for Dual @: str 'a'; " + _EXPECTED,
+    ),
     # a bad left operand: the reflected operators name their operator too
     (
         lambda: "a" + Dual(1.0),
@@ -173,13 +212,35 @@ _BAD_CALLS = [
         TypeError,
         r"^unsupported operand for Dual @: an array of shape \(1, 1\) and dtype <U1; " + _EXPECTED,
     ),
-    (lambda: Dual(1.0) ** Dual(2.0), TypeError, r"exponent for Dual \*\*"),
-    (lambda: Dual(1.0) / 0.0, ZeroDivisionError, r"divisor has a zero"),
+    (
+        lambda: Dual(1.0) ** Dual(2.0),
+        TypeError,
+        r"^unsupported exponent for Dual \*\*: Dual Dual\(value=array\(2\.\), "
+        r"tangent=array\(0\.\)\); expected a plain int or float$",
+    ),
+    (lambda: Dual(1.0) / 0.0, ZeroDivisionError, r"^Dual /: the divisor has a zero value$"),
     (lambda: fw.log(Dual(-1.0)), ValueError, r"log of a non-positive number"),
+    (lambda: fw.log(Dual(0.0)), ValueError, r"^log of a non-positive number$"),
     (
         lambda: jvp(lambda x: x, np.ones(2), np.ones(2)),
         TypeError,
         r"jvp\(primals, tangents\) must be tuples",
+    ),
+    (  # the primals a tuple, the tangents not: either one is enough to refuse
+        lambda: jvp(lambda x: x, (np.ones(2),), np.ones(2)),
+        TypeError,
+        r"^jvp\(primals, tangents\) must be tuples of arrays, as in torch\.func\.jvp, got tuple "
+        r"\(array\(\[1\., 1\.\]\),\) and an array of shape \(2,\) and dtype float64$",
+    ),
+    (
+        lambda: jvp(lambda x: x, ("a",), (np.ones(1),)),
+        TypeError,
+        r"^jvp\(primals\[0\]\) must be an array of numbers, got str 'a'$",
+    ),
+    (
+        lambda: jvp(lambda x: x, (np.ones(1),), ("a",)),
+        TypeError,
+        r"^jvp\(tangents\[0\]\) must be an array of numbers, got str 'a'$",
     ),
     (lambda: jvp(lambda x: x, (np.ones(2),), ()), ValueError, r"1 primals but 0 tangents"),
     (
