@@ -132,12 +132,18 @@ def test_dual_by_hand_from_the_definition():
     assert y.value == pytest.approx(4 * np.sin(2.0), rel=1e-15)
     assert y.tangent == pytest.approx(4 * np.sin(2.0) + 4 * np.cos(2.0), rel=1e-15)
     z = Dual(np.ones(3), 2.0)  # a number as tangent: the same everywhere
+    assert z.tangent.shape == (3,) and z.tangent.dtype == np.float64  # not a broadcast scalar
     np.testing.assert_array_equal(z.tangent, [2.0, 2.0, 2.0])
     np.testing.assert_array_equal((np.arange(3.0) + z).tangent, [2.0, 2.0, 2.0])
     assert fw.exp(0.0) == 1.0  # numbers go straight to numpy
 
 
-def test_power_sum_and_jvp_edge_cases():
+def test_dual_and_jvp_edge_cases():
+    # a Dual without tangent is a constant: tangent 0
+    assert Dual(2.0).tangent == 0.0
+    # empty arrays are values like any other; a float32 value makes a float32 tangent
+    assert Dual(np.zeros(0)).tangent.shape == Dual(np.zeros(0), np.zeros(0)).tangent.shape == (0,)
+    assert Dual(np.ones(2, dtype=np.float32), np.ones(2)).tangent.dtype == np.float32
     # d/dx x**1 = 1 and d/dx x**0 = 0, at 0 too (where n * x**(n - 1) would be 0 * inf)
     assert (Dual(3.0, 1.0) ** 1).tangent == 1.0
     with np.errstate(all="raise"):
@@ -159,6 +165,17 @@ def test_power_sum_and_jvp_edge_cases():
 _EXPECTED = "expected a Dual, a real number or a numpy array of numbers$"
 _BAD_CALLS = [
     (lambda: Dual("a"), TypeError, r"Dual\(value\) must be an array of numbers"),
+    (
+        lambda: Dual(1.0, "a"),
+        TypeError,
+        r"^Dual\(tangent\) must be an array of numbers, got str 'a'$",
+    ),
+    (
+        lambda: jvp(lambda x: None, (np.ones(1),), (np.ones(1),)),
+        TypeError,
+        r"^jvp: f must return a Dual \(built from Dual-aware operations\), got NoneType None; "
+        r"a constant output has tangent 0$",
+    ),
     (
         lambda: Dual(np.ones(3), np.ones(2)),
         ValueError,
