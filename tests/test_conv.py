@@ -80,6 +80,26 @@ def test_loop_reference_and_vectorised_kernels_agree_with_torch(geo, seed):
     close(K.col2im_add_at(dcols, x.shape, kernel, stride, padding), dxt)
 
 
+def test_kernels_and_loop_references_keep_float32():
+    rng = np.random.default_rng(6)
+    x = rng.normal(size=(2, 2, 5, 4)).astype(np.float32)
+    w = rng.normal(size=(3, 2, 3, 2)).astype(np.float32)
+    b = np.zeros(3, dtype=np.float32)
+    s, p = (2, 1), (1, 1)
+    y, cols = K.conv2d(x, w, b, s, p)
+    g = np.ones_like(y)
+    dcols = w.reshape(3, -1).T @ g.reshape(2, 3, -1)
+    outs = {
+        "conv2d": y,
+        "conv2d_loop": K.conv2d_loop(x, w, b, s, p),
+        "col2im": K.col2im(dcols, x.shape, (3, 2), s, p),
+        "col2im_add_at": K.col2im_add_at(dcols, x.shape, (3, 2), s, p),
+    }
+    for name, out in zip(("dx", "dw", "db"), K.conv2d_backward_loop(g, x, w, s, p)):
+        outs[f"conv2d_backward_loop {name}"] = out
+    assert {name: out.dtype for name, out in outs.items()} == dict.fromkeys(outs, np.float32)
+
+
 def test_col2im_is_the_adjoint_of_im2col():
     """<im2col(x), c> == <x, col2im(c)> for every x and c: col2im is im2col's transpose."""
     rng = np.random.default_rng(3)

@@ -96,6 +96,23 @@ def test_loop_reference_equals_the_vectorised_kernels(geo, seed, ties):
     )
 
 
+def test_loop_references_keep_float32():
+    """The loop references return their input's dtype, like the vectorised kernels and torch."""
+    x = np.random.default_rng(5).normal(size=(1, 2, 5, 4)).astype(np.float32)
+    k, s, p = (2, 2), (1, 2), (1, 0)
+    y, arg = K.max_pool2d(x, k, s, p)
+    g = np.ones_like(y)
+    outs = {
+        "max_pool2d_loop": K.max_pool2d_loop(x, k, s, p),
+        "max_pool2d_backward_loop": K.max_pool2d_backward_loop(g, x, k, s, p),
+        "avg_pool2d_loop": K.avg_pool2d_loop(x, k, s, p),
+        "avg_pool2d_backward_loop": K.avg_pool2d_backward_loop(g, x.shape, k, s, p),
+        "max_pool2d": y,
+        "avg_pool2d": K.avg_pool2d(x, k, s, p),
+    }
+    assert {name: out.dtype for name, out in outs.items()} == dict.fromkeys(outs, np.float32)
+
+
 def test_ties_go_to_the_first_maximum_in_window_order():
     """The rule: row by row, left to right, the first position holding the maximum gets all of
     the gradient; the other tied positions get nothing."""
