@@ -80,6 +80,21 @@ def test_loop_reference_and_vectorised_kernels_agree_with_torch(geo, seed):
     close(K.col2im_add_at(dcols, x.shape, kernel, stride, padding), dxt)
 
 
+def test_loop_reference_without_bias_and_with_padding_on_one_axis_only():
+    """b=None adds nothing; padding (1, 0) lets a kernel 3 tall slide over a 1-row image."""
+    rng = np.random.default_rng(7)
+    x, w = rng.normal(size=(2, 2, 1, 4)), rng.normal(size=(3, 2, 3, 2))
+    s, p = (1, 1), (1, 0)
+    g = np.ones((2, 3, 1, 3))
+    yt, dxt, dwt, _ = torch_conv(x, w, None, s, p, g)
+    close(K.conv2d_loop(x, w, None, s, p), yt)
+    y, cols = K.conv2d(x, w, None, s, p)
+    close(y, yt)
+    dx, dw, db = K.conv2d_backward(g, cols, x.shape, w, s, p)
+    close(dx, dxt)
+    close(dw, dwt)
+
+
 def test_kernels_and_loop_references_keep_float32():
     rng = np.random.default_rng(6)
     x = rng.normal(size=(2, 2, 5, 4)).astype(np.float32)

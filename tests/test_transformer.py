@@ -146,6 +146,18 @@ def _lm_backward_before_forward():
     _lm().backward(np.ones((1, 2, 5)))
 
 
+def _block_backward(g):
+    block = TransformerBlock(4, 2, rng=0)
+    block(np.ones((1, 2, 4)))
+    return block.backward(g)
+
+
+def _lm_backward(g):
+    lm = _lm()
+    lm(np.array([[1, 2]]))
+    return lm.backward(g)
+
+
 def _torch_lm_logits(idx):
     lm = _lm()
     return to_torch(lm)(np.asarray(idx)).detach().numpy()
@@ -157,6 +169,10 @@ RAISES = [
     Raises("block residual str", lambda: TransformerBlock(4, 2, residual="yes"), exc=TypeError, match=r"residual must be True or False, got 'yes'"),
     Raises("block x width", lambda: TransformerBlock(4, 2)(np.ones((1, 2, 3))), match=r"x must have shape \(N, N, 4\), got an array of shape \(1, 2, 3\)"),
     Raises("block backward before forward", lambda: TransformerBlock(4, 2).backward(np.ones((1, 2, 4))), exc=RuntimeError, match=r"TransformerBlock.backward called before forward"),
+    Raises("block grad_output shape", _block_backward, (np.ones((1, 2, 3)),), match=r"^grad_output must have shape \(1, 2, 4\), got an array of shape \(1, 2, 3\) and dtype float64$"),
+    Raises("block grad_output str", _block_backward, ("a",), exc=TypeError, match=r"^grad_output must be an array of numbers, got str 'a'$"),
+    Raises("lm grad_output shape", _lm_backward, (np.ones((1, 2, 4)),), match=r"^grad_output must have shape \(1, 2, 5\), got an array of shape \(1, 2, 4\) and dtype float64$"),
+    Raises("lm grad_output str", _lm_backward, ("a",), exc=TypeError, match=r"^grad_output must be an array of numbers, got str 'a'$"),
     Raises("lm token out of range", lambda: _lm()(np.array([[0, 5]])), match=r"idx must hold indices in \[0, 5\) \(vocab_size=5\), got 5 at index \(0, 1\)"),
     Raises("lm too long", lambda: _lm()(np.zeros((1, 5), int)), match=r"idx must have at most context_length=4 positions, got shape \(1, 5\)"),
     Raises("lm idx 1-D", lambda: _lm()(np.array([1, 2])), match=r"idx must be 2-D \(B, T\) token ids, got shape \(2,\)"),
@@ -183,12 +199,20 @@ def test_without_rng_every_child_draws_from_numpy_global_generator():
     assert not np.array_equal(a.tok_emb.weight.data[0], a.pos_emb.weight.data[0])
 
 
+def test_float32_language_model_takes_a_float64_gradient_in_float32():
+    lm = TransformerLM(5, 4, 4, 2, 1, dtype=np.float32, rng=0)
+    logits = lm(np.array([[1, 2, 0]]))
+    lm.backward(np.ones(logits.shape))  # float64
+    grads = {name: p.grad.dtype for name, p in lm.named_parameters()}
+    assert logits.dtype == np.float32 and grads == dict.fromkeys(grads, np.float32)
+
+
 def test_float32_block_follows_its_weights_and_agrees_with_float64():
     m64 = TransformerBlock(8, 2, 16, rng=4)
     m32 = TransformerBlock(8, 2, 16, dtype=np.float32, rng=4)
     x, g = np.random.default_rng(5).normal(size=(2, 3, 8)), np.ones((2, 3, 8))
     y32 = m32(x.astype(np.float32))
-    dx32 = m32.backward(g.astype(np.float32))
+    dx32 = m32.backward(g)  # a float64 gradient is taken in the block's dtype
     assert y32.dtype == dx32.dtype == np.float32
     np.testing.assert_allclose(y32, m64(x), rtol=1e-4, atol=1e-5)
     np.testing.assert_allclose(dx32, m64.backward(g), rtol=1e-4, atol=1e-5)
