@@ -173,6 +173,13 @@ RAISES = [
     Raises("block grad_output str", _block_backward, ("a",), exc=TypeError, match=r"^grad_output must be an array of numbers, got str 'a'$"),
     Raises("lm grad_output shape", _lm_backward, (np.ones((1, 2, 4)),), match=r"^grad_output must have shape \(1, 2, 5\), got an array of shape \(1, 2, 4\) and dtype float64$"),
     Raises("lm grad_output str", _lm_backward, ("a",), exc=TypeError, match=r"^grad_output must be an array of numbers, got str 'a'$"),
+    Raises("block embed_dim 0", lambda: TransformerBlock(0, 2), match=r"^embed_dim must be >= 1, got 0$"),
+    Raises("block embed_dim str", lambda: TransformerBlock("a", 2), exc=TypeError, match=r"^embed_dim must be an int, got 'a'$"),
+    Raises("block x 2-D", lambda: TransformerBlock(4, 2)(np.ones((2, 4))), match=r"^x must be 3-D, got an array of shape \(2, 4\) and dtype float64$"),
+    Raises("block rng a string", lambda: TransformerBlock(4, 2, rng="0"), exc=TypeError, match=r"^rng must be a np\.random\.Generator, an int seed or None, got str '0'$"),
+    Raises("lm rng a string", lambda: TransformerLM(5, 4, 4, 2, 1, rng="0"), exc=TypeError, match=r"^rng must be a np\.random\.Generator, an int seed or None, got str '0'$"),
+    Raises("lm vocab_size 0", lambda: TransformerLM(0, 4, 4, 2, 1), match=r"^vocab_size must be >= 1, got 0$"),
+    Raises("lm context_length 0", lambda: TransformerLM(5, 0, 4, 2, 1), match=r"^context_length must be >= 1, got 0$"),
     Raises("lm token out of range", lambda: _lm()(np.array([[0, 5]])), match=r"idx must hold indices in \[0, 5\) \(vocab_size=5\), got 5 at index \(0, 1\)"),
     Raises("lm too long", lambda: _lm()(np.zeros((1, 5), int)), match=r"idx must have at most context_length=4 positions, got shape \(1, 5\)"),
     Raises("lm idx 1-D", lambda: _lm()(np.array([1, 2])), match=r"idx must be 2-D \(B, T\) token ids, got shape \(2,\)"),
@@ -183,6 +190,7 @@ RAISES = [
 
 ACCEPTS = [
     Accepts("lm ids as a list", lambda: _lm()([[1, 0, 4]]), expected=lambda: _torch_lm_logits([[1, 0, 4]])),
+    Accepts("lm of one token type and one position", lambda: TransformerLM(1, 1, 4, 2, 1, rng=0)(np.array([[0]])).shape, expected=lambda: (1, 1, 1)),
     Accepts("lm one token", lambda: _lm()(np.array([[3]], dtype=np.int32)), expected=lambda: _torch_lm_logits([[3]])),
 ]  # fmt: skip
 
@@ -199,6 +207,17 @@ def test_without_rng_every_child_draws_from_numpy_global_generator():
     assert not np.array_equal(a.tok_emb.weight.data[0], a.pos_emb.weight.data[0])
 
 
+def test_defaults_and_what_the_language_model_passes_to_its_blocks():
+    block = TransformerBlock(8, 2, rng=0)
+    assert block.dim_feedforward == 32 and block.mlp[0].weight.shape == (32, 8)  # 4 * embed_dim
+    lm = TransformerLM(5, 4, 8, 2, 2, rng=0)
+    assert [b.residual for b in lm.blocks] == [True, True]
+    assert [b.dim_feedforward for b in lm.blocks] == [32, 32]
+    lm = TransformerLM(5, 4, 8, 2, 1, dim_feedforward=12, residual=False, rng=0)
+    assert lm.blocks[0].dim_feedforward == 12 and lm.blocks[0].mlp[0].weight.shape == (12, 8)
+    assert lm.blocks[0].residual is False
+
+
 def test_float32_language_model_takes_a_float64_gradient_in_float32():
     lm = TransformerLM(5, 4, 4, 2, 1, dtype=np.float32, rng=0)
     logits = lm(np.array([[1, 2, 0]]))
@@ -211,8 +230,10 @@ def test_float32_block_follows_its_weights_and_agrees_with_float64():
     m64 = TransformerBlock(8, 2, 16, rng=4)
     m32 = TransformerBlock(8, 2, 16, dtype=np.float32, rng=4)
     x, g = np.random.default_rng(5).normal(size=(2, 3, 8)), np.ones((2, 3, 8))
-    y32 = m32(x.astype(np.float32))
-    dx32 = m32.backward(g)  # a float64 gradient is taken in the block's dtype
+    y32 = m32(x)  # float64 input and gradient are taken in the block's dtype
+    dx32 = m32.backward(g)
     assert y32.dtype == dx32.dtype == np.float32
+    grads = {name: p.grad.dtype for name, p in m32.named_parameters()}
+    assert grads == dict.fromkeys(grads, np.float32)
     np.testing.assert_allclose(y32, m64(x), rtol=1e-4, atol=1e-5)
     np.testing.assert_allclose(dx32, m64.backward(g), rtol=1e-4, atol=1e-5)
