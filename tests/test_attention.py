@@ -5,6 +5,7 @@ self-attention) with copied weights, masks included, and the bad inputs."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 import torch
 import torch.nn.functional as TF
 from helpers import Accepts, Raises, assert_same, bad_input_tests
@@ -131,7 +132,10 @@ def test_init_as_torch():
     m = MultiheadAttention(16, 4, rng=5)
     bound = np.sqrt(6 / (16 + 48))  # Xavier-uniform on (48, 16)
     w = m.in_proj_weight.data
-    assert w.shape == (48, 16) and np.abs(w).max() <= bound and np.abs(w).max() > 0.9 * bound
+    assert w.shape == (48, 16) and np.abs(w).max() <= bound
+    assert w.min() < -0.9 * bound and w.max() > 0.9 * bound  # U(-bound, bound): both ends
+    assert m.head_dim == 4 and type(m.head_dim) is int  # torch's attribute, embed_dim // heads
+    assert m.attn_weights is None  # no forward yet
     assert not m.in_proj_bias.data.any() and not m.out_proj.bias.data.any()
     assert np.abs(m.out_proj.weight.data).max() <= 1 / 4  # torch's Linear: U(-1/sqrt(16), ...)
     names = [n for n, _ in m.named_parameters()]
@@ -145,6 +149,35 @@ def test_float32_follows_the_weights():
     m = MultiheadAttention(4, 2, dtype=np.float32, causal=True, rng=0)
     y = m(np.ones((1, 3, 4)))
     assert y.dtype == np.float32 and m.backward(np.ones((1, 3, 4), np.float32)).dtype == np.float32
+    assert m.backward(np.ones((1, 3, 4))).dtype == np.float32  # a float64 gradient too
+    # attention() takes k and v in q's dtype
+    O, P = attention(np.ones((3, 2), np.float32), np.ones((3, 2)), np.ones((3, 2)))
+    assert O.dtype == P.dtype == np.float32
+
+
+@pytest.mark.parametrize("shape", [(4, 3), (2, 4, 3)], ids=["2-D", "3-D"])
+def test_attention_without_a_head_axis_matches_sdpa(shape):
+    """(T, D) and (B, T, D) with T != D: every transpose must be of the last two axes."""
+    rng = np.random.default_rng(11)
+    q, k, v, dO = (rng.normal(size=shape) for _ in range(4))
+    O, P = attention(q, k, v)
+    dq, dk, dv = attention_backward(dO, q, k, v, P)
+    qt, kt, vt = (torch.tensor(a, requires_grad=True) for a in (q, k, v))
+    Ot = TF.scaled_dot_product_attention(qt, kt, vt)
+    (Ot * torch.from_numpy(dO)).sum().backward()
+    assert_same(O, Ot)
+    for mine, t_ in ((dq, qt), (dk, kt), (dv, vt)):
+        assert_same(mine, t_.grad)
+
+
+def test_softmax_is_stable_for_large_scores_and_rows_of_different_scale():
+    """Scores near 1e3 overflow exp unless each row's own maximum is taken out first."""
+    q = np.array([[40.0, 0.0], [-40.0, 0.0]])  # row 0 scores about +1e3, row 1 about -1e3
+    k = np.array([[35.0, 0.0], [36.0, 0.0]])
+    v = np.array([[1.0, 2.0], [3.0, 4.0]])
+    O, P = attention(q, k, v)
+    assert np.isfinite(O).all()
+    assert_same(O, TF.scaled_dot_product_attention(*(torch.from_numpy(a) for a in (q, k, v))))
 
 
 def _mha(**kw):
@@ -195,6 +228,11 @@ RAISES = [
     Raises("attention mask not (Tq, Tk)", lambda: attention(np.ones((3, 4)), np.ones((5, 4)), np.ones((5, 4)), np.zeros((3, 3), bool)), match=r"attn_mask must have shape \(3, 5\) for 3 queries and 5 keys"),
     Raises("split_heads does not divide", lambda: split_heads(np.ones((2, 3, 6)), 4), match=r"num_heads must divide the width E=6 of x \(shape \(2, 3, 6\)\), got num_heads=4"),
     Raises("split_heads 2-D", lambda: split_heads(np.ones((3, 6)), 2), match=r"x must be 3-D, got an array of shape \(3, 6\)"),
+    Raises("attention q 1-D", lambda: attention(np.ones(3), np.ones(3), np.ones(3)), match=r"^q must be 2-D or 3-D or 4-D, got an array of shape \(3,\) and dtype float64$"),
+    Raises("attention v 3-D for 2-D q", lambda: attention(np.ones((2, 3)), np.ones((2, 3)), np.ones((2, 3, 1))), match=r"^v must be 2-D, got an array of shape \(2, 3, 1\) and dtype float64$"),
+    Raises("attention v rows, 3-D", lambda: attention(np.ones((1, 2, 3)), np.ones((1, 2, 3)), np.ones((1, 3, 3))), match=r"^v must have one row per key, shape \(1, 2, 'Dv'\) for k of shape \(1, 2, 3\), got v of shape \(1, 3, 3\)$"),
+    Raises("split_heads num_heads 0", lambda: split_heads(np.ones((1, 2, 4)), 0), match=r"^num_heads must be >= 1, got 0$"),
+    Raises("split_heads num_heads str", lambda: split_heads(np.ones((1, 2, 4)), "a"), exc=TypeError, match=r"^num_heads must be an int, got 'a'$"),
     Raises("causal_mask T 0", lambda: causal_mask(0), match=r"T must be >= 1, got 0"),
 ]  # fmt: skip
 
