@@ -147,9 +147,12 @@ def test_float32_matches_torch_float32(cls):
     ours = cls(3, 4, dtype=np.float32, rng=0)
     theirs = to_torch(ours)
     x = np.random.default_rng(1).normal(size=(5, 2, 3)).astype(np.float32)
-    y = ours(x)[0]
-    dx = ours.backward(np.ones_like(y))[0]
-    assert y.dtype == dx.dtype == np.float32
+    y, state = ours(x)
+    dx, dstate = ours.backward(np.ones_like(y))
+    states = state if cls is nn.LSTM else (state,)  # (h_n, c_n) or h_n
+    dstates = dstate if cls is nn.LSTM else (dstate,)
+    assert {a.dtype for a in (y, dx, *states, *dstates)} == {np.dtype(np.float32)}
+    assert {p.grad.dtype for p in ours.parameters()} == {np.dtype(np.float32)}
     xt = torch.tensor(x, requires_grad=True)
     theirs(xt)[0].sum().backward()
     assert_same(y, theirs(xt)[0], rtol=1e-5, atol=1e-6)
