@@ -162,6 +162,25 @@ def test_float32_matches_torch_float32(cls):
 
 
 @pytest.mark.parametrize("cls", [nn.RNN, nn.LSTM])
+def test_float32_layer_takes_float64_inputs_states_and_gradients_in_float32(cls):
+    ours = cls(3, 4, dtype=np.float32, rng=0)
+    x, h0 = np.ones((5, 2, 3)), np.zeros((1, 2, 4))  # float64
+    y, state = ours(x, (h0, h0) if cls is nn.LSTM else h0)
+    dx, _ = ours.backward(np.ones(y.shape))
+    assert y.dtype == dx.dtype == np.float32
+    assert {p.grad.dtype for p in ours.parameters()} == {np.dtype(np.float32)}
+
+
+@pytest.mark.parametrize("cls", [nn.RNN, nn.LSTM])
+def test_defaults_as_torch_bias_and_time_first(cls):
+    m = cls(3, 4, rng=0)
+    assert m.batch_first is False
+    assert [n for n, _ in m.named_parameters()] == [
+        "weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0"
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize("cls", [nn.RNN, nn.LSTM])
 def test_parameters_have_torchs_names_layouts_and_init_range(cls):
     m = cls(3, 5, rng=0)
     G = 4 if cls is nn.LSTM else 1
@@ -231,7 +250,26 @@ def torch_output(cls_name, x, state=None):
     return ref
 
 
+def _rnn_backward(g):
+    rnn = nn.RNN(3, 4, rng=0)
+    rnn(np.ones((2, 1, 3)))
+    return rnn.backward(g)
+
+
 RAISES = [
+    Raises(
+        "RNN h0 a string",
+        lambda: nn.RNN(3, 4, rng=0)(np.ones((2, 1, 3)), "a"),
+        exc=TypeError,
+        match=r"^h0 must be an array of numbers, got str 'a'$",
+    ),
+    Raises(
+        "RNN grad_output a string",
+        _rnn_backward,
+        ("a",),
+        exc=TypeError,
+        match=r"^grad_output must be an array of numbers, got str 'a'$",
+    ),
     Raises("RNN(0, 4)", nn.RNN, (0, 4), match=r"^input_size must be at least 1, got 0"),
     Raises(
         "RNN(2, 4.0)", nn.RNN, (2, 4.0), exc=TypeError, match=r"^hidden_size must be an int, got"
